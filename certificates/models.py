@@ -1,0 +1,231 @@
+"""Post certificates (岗位合格证书), the requests that change them, announcements and printing tasks."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+from institutions.models import City, Institution, Kind
+from reviews.models import AttachmentType, Request, RequestType
+
+
+class CertificateStatus(models.TextChoices):
+    NORMAL = "normal", "正常"
+    NO_CREDIT_FILE = "no_credit_file", "无信用档案"
+    DETACHED = "detached", "调离"
+    CANCELLED = "cancelled", "注销"
+
+
+LIVE_STATUSES = [CertificateStatus.NORMAL, CertificateStatus.NO_CREDIT_FILE, CertificateStatus.DETACHED]
+
+
+class PostCertificateQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from personnel.models import Person
+
+        return self.filter(holder__in=Person.objects.visible_to(user))
+
+    def live(self):
+        return self.filter(status__in=LIVE_STATUSES)
+
+
+class PostCertificate(ConcurrentTransitionMixin, models.Model):
+    kind = models.CharField("类别", max_length=2, choices=Kind.choices)
+    number = models.CharField("证书编号", max_length=30)
+    holder = models.ForeignKey(
+        "personnel.Person", models.PROTECT, related_name="certificates", verbose_name="持证人"
+    )
+    institution = models.ForeignKey(
+        Institution,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certificates",
+        verbose_name="所在机构",
+    )
+    status = FSMField(
+        "证书状态", default=CertificateStatus.NORMAL, choices=CertificateStatus.choices, protected=True
+    )
+    issued_on = models.DateField("发证日期")
+    edition = models.PositiveSmallIntegerField("版次", default=1)
+
+    objects = PostCertificateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "number"]
+        verbose_name = verbose_name_plural = "岗位合格证书"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "number"], name="certificate_number_unique_per_kind"),
+            models.UniqueConstraint(fields=["holder", "kind"], name="one_certificate_per_kind_per_person"),
+            models.CheckConstraint(
+                name="detached_has_no_institution",
+                condition=~Q(status="detached") | Q(institution__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}"
+
+    # --- Status machine. Each method sets fields; the process's approval effect calls it. ---
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=LIVE_STATUSES,
+        target=RETURN_VALUE(CertificateStatus.NO_CREDIT_FILE, CertificateStatus.DETACHED),
+    )
+    def follow_holder(self, institution, by=None, description=None):
+        """The holder joined ``institution``: the certificate moves there if it holds the kind, else detaches."""
+        if institution.holds(self.kind):
+            self.institution = institution
+            return CertificateStatus.NO_CREDIT_FILE
+        self.institution = None
+        return CertificateStatus.DETACHED
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=CertificateStatus.NO_CREDIT_FILE, target=CertificateStatus.NORMAL)
+    def file_credit(self, by=None, description=None):
+        """Personnel filing approved at the certificate's institution."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=LIVE_STATUSES, target=CertificateStatus.CANCELLED)
+    def cancel(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=LIVE_STATUSES, target=RETURN_VALUE(*LIVE_STATUSES))
+    def reissue(self, by=None, description=None):
+        """A new edition replaces the printed one, which becomes void."""
+        self.edition += 1
+        return self.status
+
+
+def predicted_outcome(certificate, institution):
+    """(status, institution) a certificate would have if its holder joined ``institution`` (§3.1 step 5)."""
+    if certificate.status == CertificateStatus.CANCELLED:
+        return certificate.status, certificate.institution
+    if institution.holds(certificate.kind):
+        return CertificateStatus.NO_CREDIT_FILE, institution
+    return CertificateStatus.DETACHED, None
+
+
+class TransferRequest(Request):
+    """人员变更调离: the filing institution is the outgoing one, ``receiving_institution`` the 调入机构."""
+
+    FILER_SCANS = [(AttachmentType.TERMINATION, False)]
+    RECEIVER_SCANS = [
+        (AttachmentType.LABOUR_CONTRACT, True),
+        (AttachmentType.SOCIAL_SECURITY, True),
+        (AttachmentType.CERTIFICATE_SCAN, True),
+    ]
+    summary_template = "certificates/includes/_transfer_summary.html"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "人员变更调离"
+
+    def save(self, *args, **kwargs):
+        self.type = RequestType.TRANSFER
+        super().save(*args, **kwargs)
+
+    def apply_approval(self, actor):
+        from .transfer import apply
+
+        apply(self, actor)
+
+    def summary_context(self, user) -> dict:
+        from .transfer import summary_context
+
+        return summary_context(self, user)
+
+
+class CertificateChange(models.Model):
+    """What an approved request did to one certificate: the record behind 'before → after' and 公告."""
+
+    request = models.ForeignKey(Request, models.PROTECT, related_name="certificate_changes")
+    certificate = models.ForeignKey(PostCertificate, models.PROTECT, related_name="changes")
+    status_before = models.CharField(max_length=20, choices=CertificateStatus.choices)
+    status_after = models.CharField(max_length=20, choices=CertificateStatus.choices)
+    institution_before = models.ForeignKey(
+        Institution, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    institution_after = models.ForeignKey(
+        Institution, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    edition_before = models.PositiveSmallIntegerField()
+    edition_after = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["certificate__kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "certificate"], name="one_change_per_certificate")
+        ]
+
+    def __str__(self):
+        return f"{self.certificate}: {self.get_status_before_display()} → {self.get_status_after_display()}"
+
+
+class AnnouncementQuerySet(models.QuerySet):
+    def for_public_display(self):
+        return self.order_by("-published_at", "-pk")
+
+    def search(self, text):
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(Q(person_name__icontains=text) | Q(certificate_numbers__icontains=text))
+
+
+class Announcement(models.Model):
+    """公告: a public notice of an approved transfer, reissue or cancellation. Never holds an ID number."""
+
+    request = models.OneToOneField(Request, models.PROTECT, related_name="announcement")
+    type = models.CharField("类型", max_length=20, choices=RequestType.choices)
+    published_at = models.DateTimeField("公告日期", default=timezone.now, db_index=True)
+    person_name = models.CharField("姓名", max_length=50)
+    certificate_numbers = models.CharField("证书编号", max_length=200)
+    from_institution = models.CharField("原机构", max_length=100, blank=True)
+    to_institution = models.CharField("调入机构", max_length=100, blank=True)
+    summary = models.CharField("公告内容", max_length=300, blank=True)
+
+    objects = AnnouncementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = verbose_name_plural = "公告"
+
+    def __str__(self):
+        return f"{self.get_type_display()}公告：{self.person_name}"
+
+
+class PrintTask(ConcurrentTransitionMixin, models.Model):
+    """Printing and delivery of one certificate edition: 待打印 → 已打印 → 已寄出 → 已发放."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待打印"
+        PRINTED = "printed", "已打印"
+        SENT = "sent", "已寄出"
+        DELIVERED = "delivered", "已发放"
+
+    certificate = models.ForeignKey(PostCertificate, models.PROTECT, related_name="print_tasks")
+    request = models.ForeignKey(Request, models.PROTECT, related_name="print_tasks")
+    edition = models.PositiveSmallIntegerField("版次")
+    destination_city = models.ForeignKey(City, models.PROTECT, related_name="+", verbose_name="寄往")
+    state = FSMField("状态", default=State.PENDING, choices=State.choices, protected=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = verbose_name_plural = "证书打印"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "edition", "request"], name="one_print_per_edition"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.certificate} 第{self.edition}版 {self.get_state_display()}"

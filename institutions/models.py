@@ -1,0 +1,187 @@
+"""Cities, testing institutions, their qualifications and capabilities, and user accounts."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+from .validators import validate_credit_code
+
+
+class Kind(models.TextChoices):
+    """The two kinds of testing: each is a qualification, a certificate kind and a menu module."""
+
+    JC = "JC", "建材"
+    DJ = "DJ", "地基"
+
+
+MODULE_TITLES = {Kind.JC: "工程质量检测诚信管理", Kind.DJ: "地基基础检测诚信管理"}
+MODULE_SLUGS = {"jc": Kind.JC, "dj": Kind.DJ}
+
+
+class City(models.Model):
+    code = models.SlugField("代码", unique=True)
+    name = models.CharField("名称", max_length=20, unique=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = verbose_name_plural = "省辖市"
+
+    def __str__(self):
+        return self.name
+
+
+class InstitutionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user.is_province:
+            return self.all()
+        if user.is_city:
+            return self.filter(city_id=user.city_id)
+        if user.is_institution:
+            return self.filter(pk=user.institution_id)
+        return self.none()
+
+    def active(self):
+        return self.filter(status=Institution.Status.ACTIVE)
+
+    def holding(self, kind):
+        return self.filter(qualifications__kind=kind)
+
+
+class Institution(models.Model):
+    class Status(models.TextChoices):
+        PREPARING = "preparing", "筹建"
+        ACTIVE = "active", "正常"
+        CANCELLED = "cancelled", "注销"
+
+    name = models.CharField("机构名称", max_length=100, unique=True)
+    credit_code = models.CharField(
+        "统一社会信用代码", max_length=18, unique=True, validators=[validate_credit_code]
+    )
+    city = models.ForeignKey(City, models.PROTECT, verbose_name="所在市", related_name="institutions")
+    address = models.CharField("地址", max_length=200, blank=True)
+    legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
+    contact_person = models.CharField("联系人", max_length=50, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=30, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PREPARING)
+
+    objects = InstitutionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["city__order", "name"]
+        verbose_name = verbose_name_plural = "检测机构"
+
+    def __str__(self):
+        return self.name
+
+    def kinds(self) -> list[str]:
+        """Kinds of qualification held (uses the prefetch cache when present)."""
+        return sorted({q.kind for q in self.qualifications.all()})
+
+    def holds(self, kind) -> bool:
+        return kind in self.kinds()
+
+
+class Qualification(models.Model):
+    """资质: 建材 or 地基, at most one of each per institution."""
+
+    MAX_COPY_SCANS = 5
+
+    institution = models.ForeignKey(
+        Institution, models.CASCADE, related_name="qualifications", verbose_name="检测机构"
+    )
+    kind = models.CharField("类别", max_length=2, choices=Kind.choices)
+    number = models.CharField("资质证书编号", max_length=50)
+    valid_from = models.DateField("有效期起")
+    valid_until = models.DateField("有效期至")
+    scope = models.TextField("资质范围", blank=True)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = verbose_name_plural = "资质"
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "kind"], name="one_qualification_per_kind"),
+            models.CheckConstraint(condition=Q(valid_until__gte=models.F("valid_from")), name="valid_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.institution} {self.get_kind_display()}资质"
+
+
+class Capability(models.Model):
+    """检测能力: one test item / parameter an institution is approved for, per kind."""
+
+    institution = models.ForeignKey(
+        Institution, models.CASCADE, related_name="capabilities", verbose_name="检测机构"
+    )
+    kind = models.CharField("类别", max_length=2, choices=Kind.choices)
+    category = models.CharField("检测类别", max_length=100)
+    item = models.CharField("检测项目", max_length=100)
+    parameters = models.TextField("检测参数", blank=True)
+
+    class Meta:
+        ordering = ["kind", "category", "item"]
+        verbose_name = verbose_name_plural = "检测能力"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "kind", "category", "item"], name="unique_capability"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.category} / {self.item}"
+
+
+class User(AbstractUser):
+    """A login of one of the three roles; its scope is its institution, its city, or the province."""
+
+    class Role(models.TextChoices):
+        INSTITUTION = "institution", "检测机构"
+        CITY = "city", "省辖市建设行政主管部门"
+        PROVINCE = "province", "省质监总站"
+
+    role = models.CharField("角色", max_length=12, choices=Role.choices, blank=True)
+    city = models.ForeignKey(City, models.PROTECT, null=True, blank=True, verbose_name="所属市")
+    institution = models.ForeignKey(
+        Institution, models.PROTECT, null=True, blank=True, related_name="users", verbose_name="所属机构"
+    )
+    must_change_password = models.BooleanField("首次登录须修改密码", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+        constraints = [
+            models.CheckConstraint(
+                name="role_scope",
+                condition=(
+                    Q(role="institution", institution__isnull=False, city__isnull=True)
+                    | Q(role="city", city__isnull=False, institution__isnull=True)
+                    | Q(role__in=["province", ""], city__isnull=True, institution__isnull=True)
+                ),
+            )
+        ]
+
+    @property
+    def is_province(self):
+        return self.is_authenticated and self.role == self.Role.PROVINCE
+
+    @property
+    def is_city(self):
+        return self.is_authenticated and self.role == self.Role.CITY
+
+    @property
+    def is_institution(self):
+        return self.is_authenticated and self.role == self.Role.INSTITUTION
+
+    @property
+    def is_reviewer(self):
+        return self.is_city or self.is_province
+
+    @property
+    def scope_label(self) -> str:
+        if self.is_institution:
+            return self.institution.name
+        if self.is_city:
+            return f"{self.city.name}建设行政主管部门"
+        if self.is_province:
+            return "省质监总站"
+        return ""

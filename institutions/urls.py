@@ -1,0 +1,10 @@
+from django.urls import path
+
+import jiance.converters  # noqa: F401  (registers <module:…>)
+
+from . import views
+
+urlpatterns = [
+    path("m/<module:module>/institution/", views.institution_info, name="institution_info"),
+    path("institutions/<int:pk>/", views.institution_detail, name="institution_detail"),
+]

@@ -1,0 +1,104 @@
+"""The left menu of each role, defined once, in the guide's words, with waiting-item counts."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+from django.urls import reverse
+
+from institutions.models import MODULE_TITLES, Kind
+from reviews.models import Request, RequestType
+
+MODULES = [("jc", Kind.JC), ("dj", Kind.DJ)]
+
+REVIEW_ENTRIES = [
+    (RequestType.TRANSFER, "人员变更审批"),
+    (RequestType.REISSUE, "人员补证审批"),
+    (RequestType.CANCELLATION, "人员注销审核"),
+    (RequestType.PERSONNEL_FILING, "人员备案审核"),
+    (RequestType.INSTITUTION_FILING, "机构备案审核"),
+]
+
+CHANGE_ENTRIES = [
+    (RequestType.TRANSFER, "人员变更调离", "transfer_list"),
+    (RequestType.REISSUE, "人员上岗证补办", "reissue_list"),
+    (RequestType.CANCELLATION, "人员注销", "cancellation_list"),
+]
+
+
+@dataclass
+class Entry:
+    label: str
+    url: str
+    count: int = 0
+
+
+@dataclass
+class Group:
+    label: str
+    entries: list = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    title: str
+    groups: list = field(default_factory=list)
+
+
+def waiting_counts(user) -> dict:
+    """{(type, kind): n} of requests whose next step is this user's, in one query."""
+    rows = (
+        Request.objects.waiting_for(user)
+        .values("type", "module_jc", "module_dj")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    counts: dict = {}
+    for row in rows:
+        for kind, on in ((Kind.JC, row["module_jc"]), (Kind.DJ, row["module_dj"])):
+            if on:
+                counts[(row["type"], kind)] = counts.get((row["type"], kind), 0) + row["n"]
+    return counts
+
+
+def _institution_menu(user, counts):
+    changes = Section("诚信变更管理")
+    group = Group("")
+    for req_type, label, url_name in CHANGE_ENTRIES:
+        n = sum(v for (t, _), v in counts.items() if t == req_type)
+        group.entries.append(Entry(label, reverse(url_name), n))
+    changes.groups.append(group)
+    sections = [changes]
+    for slug, kind in MODULES:
+        if user.institution.holds(kind):
+            sections.append(_module_section(slug, kind, reviews=None))
+    return sections
+
+
+def _module_section(slug, kind, reviews):
+    section = Section(MODULE_TITLES[kind])
+    section.groups.append(
+        Group("机构诚信管理", [Entry("基本信息", reverse("institution_info", args=[slug]))])
+    )
+    section.groups.append(Group("人员诚信管理", [Entry("基本信息", reverse("person_list", args=[slug]))]))
+    if reviews is not None:
+        entries = [
+            Entry(label, reverse("review_queue", args=[slug, req_type]), reviews.get((req_type, kind), 0))
+            for req_type, label in REVIEW_ENTRIES
+        ]
+        section.groups.append(Group("审核", entries))
+    return section
+
+
+def _reviewer_menu(user, counts):
+    sections = [_module_section(slug, kind, reviews=counts) for slug, kind in MODULES]
+    return sections
+
+
+def menu(request):
+    """Context processor: ``menu_sections`` for the logged-in user."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or user.must_change_password or not user.role:
+        return {}
+    counts = waiting_counts(user)
+    if user.is_institution:
+        return {"menu_sections": _institution_menu(user, counts)}
+    return {"menu_sections": _reviewer_menu(user, counts)}

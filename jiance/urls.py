@@ -1,0 +1,19 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", views.password_change, name="password_change"),
+    path("", include("institutions.urls")),
+    path("", include("personnel.urls")),
+    path("", include("certificates.urls")),
+    path("", include("reviews.urls")),
+]

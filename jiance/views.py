@@ -1,0 +1,31 @@
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from reviews.models import Request
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The landing page: what is waiting for this user."""
+    user = request.user
+    waiting = (
+        Request.objects.waiting_for(user)
+        .select_related("person", "institution", "receiving_institution")
+        .order_by("submitted_at", "pk")[:20]
+    )
+    return render(request, "home.html", {"waiting": waiting})
+
+
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        if user.must_change_password:
+            user.must_change_password = False
+            user.save(update_fields=["must_change_password"])
+        update_session_auth_hash(request, user)
+        messages.success(request, "密码已修改。")
+        return redirect("home")
+    return render(request, "registration/password_change.html", {"form": form})

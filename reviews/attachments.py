@@ -1,0 +1,97 @@
+"""Storing scans: the one path from a validated upload to an ``Attachment`` row and a stored file.
+
+Files are written through Django's storage API under server-generated keys. Storage is not
+transactional, so every action that stores files runs inside ``cleanup_on_failure()``: if the action
+raises (its transaction rolled back), the files it wrote are deleted again. Anything older that no row
+references is removed by ``manage.py sweep_attachments``.
+"""
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from .models import Attachment
+from .uploads import ScanInfo, inspect_upload, order_pages
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Scan:
+    """An upload that passed ``inspect_upload``, ready to store."""
+
+    file: object
+    info: ScanInfo
+
+
+def inspect_files(files, *, label: str) -> list[Scan]:
+    """Validate uploads of one attachment type; pages ordered by the number in their names."""
+    scans, errors = [], []
+    for f in order_pages(files):
+        try:
+            scans.append(Scan(f, inspect_upload(f, max_bytes=settings.ATTACHMENT_MAX_FILE_MB * MB)))
+        except ValidationError as e:
+            errors.extend(f"{label}：{m}" for m in e.messages)
+    if errors:
+        raise ValidationError(errors)
+    return scans
+
+
+def check_totals(scans: list[Scan]) -> None:
+    """Per-request limits on the number of files and their total size."""
+    if len(scans) > settings.ATTACHMENT_MAX_FILES_PER_REQUEST:
+        raise ValidationError(f"附件过多：每次最多上传 {settings.ATTACHMENT_MAX_FILES_PER_REQUEST} 个文件。")
+    total = sum(s.info.size for s in scans)
+    if total > settings.ATTACHMENT_MAX_REQUEST_MB * MB:
+        raise ValidationError(f"附件总大小超过 {settings.ATTACHMENT_MAX_REQUEST_MB} MB，请压缩后重新上传。")
+
+
+@contextmanager
+def cleanup_on_failure():
+    """Yield a list that ``store`` appends stored names to; delete those files if the block raises.
+
+    Enter it *outside* ``transaction.atomic()`` so the rollback has happened before the files go.
+    """
+    saved: list[str] = []
+    try:
+        yield saved
+    except BaseException:
+        for name in saved:
+            default_storage.delete(name)
+        raise
+
+
+def store(scans_by_type: dict, *, user, saved: list, request=None, qualification=None) -> list[Attachment]:
+    """Write each scan to storage and create its ``Attachment`` row (call inside the action's atomic)."""
+    created = []
+    for att_type, scans in scans_by_type.items():
+        for scan in scans:
+            attachment = Attachment(
+                request=request,
+                qualification=qualification,
+                type=att_type,
+                page=scan.info.page,
+                original_name=scan.info.name[:255],
+                content_type=scan.info.content_type,
+                size=scan.info.size,
+                sha256=scan.info.sha256,
+                greyscale=scan.info.greyscale,
+                uploaded_by=user,
+            )
+            attachment.file.save(scan.file.name, scan.file, save=False)
+            saved.append(attachment.file.name)
+            attachment.save()
+            created.append(attachment)
+    return created
+
+
+def discard(attachments) -> None:
+    """Delete attachment rows now and their files once the transaction commits."""
+    names = [a.file.name for a in attachments]
+    for a in attachments:
+        a.delete()
+    transaction.on_commit(lambda: [default_storage.delete(n) for n in names])

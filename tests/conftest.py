@@ -1,0 +1,38 @@
+"""Personas from the demo data (DEMO.md) and a private media folder per test."""
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from institutions.models import User
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media"},
+        },
+    }
+
+
+@pytest.fixture
+def demo(db):
+    """The demo data set, loaded by the real command."""
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def login(demo):
+    """login("nj-dual") → a test client logged in as that demo account."""
+
+    def _login(username: str) -> Client:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        return client
+
+    return _login

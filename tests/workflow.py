@@ -1,0 +1,59 @@
+"""Walk a transfer through HTTP as the demo roles would. Each step asserts the response it expects."""
+
+from django.urls import reverse
+
+from certificates.models import PostCertificate
+from institutions.models import Institution
+from personnel.models import Person
+from reviews.models import Request
+
+from . import files
+
+
+def file_transfer(client, person_name: str, to_institution: str, expect=302) -> Request | None:
+    person = Person.objects.get(name=person_name)
+    receiving = Institution.objects.get(name=to_institution)
+    response = client.post(
+        reverse("transfer_new"),
+        {"person": person.pk, "receiving_institution": receiving.pk, "termination": files.jpeg("解除劳动关系证明.jpg")},
+    )
+    assert response.status_code == expect, response.content.decode()[:2000]
+    if expect != 302:
+        return None
+    return Request.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+
+
+def accept(client, req, expect=302):
+    response = client.post(
+        reverse("request_accept", args=[req.pk]),
+        {
+            "labour_contract": [files.jpeg("2.jpg"), files.jpeg("1.jpg"), files.jpeg("10.jpg")],
+            "social_security": [files.pdf("社保.pdf")],
+            "certificate_scan": [files.png("上岗证.png")],
+        },
+    )
+    assert response.status_code == expect, response.content.decode()[:2000]
+    return response
+
+
+def decide(client, req, decision="approve", opinion="原件已核对，同意。", expect=302):
+    response = client.post(
+        reverse("request_decide", args=[req.pk]), {"decision": decision, "opinion": opinion}
+    )
+    assert response.status_code == expect, response.content.decode()[:2000]
+    return response
+
+
+def walk_transfer(login, person_name, from_account, to_account, to_institution, cities):
+    """File, accept, every city approves, the province approves; returns the request."""
+    req = file_transfer(login(from_account), person_name, to_institution)
+    accept(login(to_account), req)
+    for city in cities:
+        decide(login(city), req)
+    decide(login("province"), req)
+    req.refresh_from_db()
+    return req
+
+
+def certificate(number: str) -> PostCertificate:
+    return PostCertificate.objects.select_related("institution").get(number=number)
