@@ -88,7 +88,9 @@ def file_request(request: Request, user, *, cities, scans_by_type: dict) -> Requ
         request.save()
         request.cities.set(cities)
         store(scans_by_type, user=user, saved=saved, request=request)
-        _transition(request, "submit", user, "提交申请")
+        # Transitions always run on the base row, so that the history is keyed by Request.
+        _transition(_lock(request.pk), "submit", user, "提交申请")
+    request.refresh_from_db()
     return request
 
 

@@ -25,15 +25,23 @@ def test_it_moves_a_single_certificate_to_a_dual_institution(login):
     """Case 2: 刘洋, 苏州建科建材 → 无锡市建设工程质量检测中心."""
     walk_transfer(login, "刘洋", "sz-jc", "wx-dual", "无锡市建设工程质量检测中心", ["suzhou", "wuxi"])
     jc = certificate("苏JC-2021-00056")
-    assert (jc.status, jc.institution.name) == (CertificateStatus.NO_CREDIT_FILE, "无锡市建设工程质量检测中心")
+    assert (jc.status, jc.institution.name) == (
+        CertificateStatus.NO_CREDIT_FILE,
+        "无锡市建设工程质量检测中心",
+    )
 
 
 def test_it_moves_both_certificates_between_dual_institutions(login):
     """Case 3: 张伟, 南京中心 → 无锡中心; both move, and the request shows in both modules."""
-    req = walk_transfer(login, "张伟", "nj-dual", "wx-dual", "无锡市建设工程质量检测中心", ["nanjing", "wuxi"])
+    req = walk_transfer(
+        login, "张伟", "nj-dual", "wx-dual", "无锡市建设工程质量检测中心", ["nanjing", "wuxi"]
+    )
     for number in ("苏JC-2019-00012", "苏DJ-2019-00012"):
         c = certificate(number)
-        assert (c.status, c.institution.name) == (CertificateStatus.NO_CREDIT_FILE, "无锡市建设工程质量检测中心")
+        assert (c.status, c.institution.name) == (
+            CertificateStatus.NO_CREDIT_FILE,
+            "无锡市建设工程质量检测中心",
+        )
     assert PrintTask.objects.filter(request=req).count() == 2
     province = login("province")
     for module in ("jc", "dj"):

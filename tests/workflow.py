@@ -15,7 +15,11 @@ def file_transfer(client, person_name: str, to_institution: str, expect=302) -> 
     receiving = Institution.objects.get(name=to_institution)
     response = client.post(
         reverse("transfer_new"),
-        {"person": person.pk, "receiving_institution": receiving.pk, "termination": files.jpeg("解除劳动关系证明.jpg")},
+        {
+            "person": person.pk,
+            "receiving_institution": receiving.pk,
+            "termination": files.jpeg("解除劳动关系证明.jpg"),
+        },
     )
     assert response.status_code == expect, response.content.decode()[:2000]
     if expect != 302:

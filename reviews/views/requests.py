@@ -18,7 +18,7 @@ def timeline(request_obj: Request):
         StateLog.objects.filter(
             content_type=ContentType.objects.get_for_model(Request), object_id=request_obj.pk
         )
-        .select_related("by__city", "by__institution")
+        .select_related("content_type", "by__city", "by__institution")
         .order_by("timestamp", "pk")
     )
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from certificates.models import PostCertificate
+from institutions.cities import ensure_cities
 from institutions.models import Capability, City, Institution, Kind, Qualification, User
 from personnel.models import Person
 from personnel.validators import birth_date_and_gender
@@ -61,6 +62,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        ensure_cities(City)  # normally made by a migration; a flushed test database has none
         cities = {c.code: c for c in City.objects.all()}
         self._user("province", role=User.Role.PROVINCE, is_staff=True)
         for code in CITY_ACCOUNTS:

@@ -1,0 +1,20 @@
+from django import template
+
+register = template.Library()
+
+TRANSITION_LABELS = {
+    "submit": "提交",
+    "withdraw": "撤回",
+    "accept": "接收",
+    "refuse": "拒收",
+    "approve_city": "市级审核：同意",
+    "return_city": "市级审核：退回",
+    "approve_province": "省级复核：同意",
+    "return_province": "省级复核：退回",
+}
+
+
+@register.filter
+def transition_label(name: str) -> str:
+    """The guide's word for a step in the history (a name not listed is shown as is)."""
+    return TRANSITION_LABELS.get(name, name)

@@ -1,0 +1,121 @@
+"""Races: two reviewers at once, two filings at once. Threaded tests need PostgreSQL's row locks."""
+
+import threading
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django_fsm_log.models import StateLog
+
+from certificates.models import Announcement, PostCertificate
+from certificates.transfer import file_transfer as file_transfer_action
+from institutions.models import Institution, User
+from personnel.models import Person
+from reviews import actions
+from reviews.models import CityApproval, Request, State
+
+from .workflow import accept, decide, file_transfer
+
+
+def race(n, fn):
+    """Run ``fn(i)`` in ``n`` threads released together; return each outcome (value or exception)."""
+    barrier = threading.Barrier(n)
+    results = [None] * n
+
+    def run(i):
+        try:
+            barrier.wait()
+            results[i] = fn(i)
+        except Exception as e:  # noqa: BLE001 - the outcome is what the test inspects
+            results[i] = e
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+@pytest.fixture
+def at_province(login):
+    """王强's transfer approved by both cities, waiting for the province."""
+    req = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    accept(login("sz-jc"), req)
+    decide(login("nanjing"), req)
+    decide(login("suzhou"), req)
+    req.refresh_from_db()
+    assert req.state == State.PENDING_PROVINCE
+    return req
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_counts_exactly_one_of_two_simultaneous_province_approvals(at_province):
+    province = User.objects.get(username="province")
+    second = User.objects.create(username="province2", role=User.Role.PROVINCE)
+    reviewers = [province, second]
+    results = race(2, lambda i: actions.decide(at_province.pk, reviewers[i], "approve", f"同意{i}"))
+    assert sum(isinstance(r, Request) for r in results) == 1
+    assert sum(isinstance(r, actions.AlreadyHandled) for r in results) == 1
+    assert StateLog.objects.filter(object_id=at_province.pk, transition="approve_province").count() == 1
+    assert Announcement.objects.filter(request=at_province).count() == 1
+    assert (
+        PostCertificate.objects.get(number="苏JC-2018-00231").institution.name == "苏州建科建材检测有限公司"
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_counts_one_city_approval_when_a_city_approves_twice_at_once(login):
+    req = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    accept(login("sz-jc"), req)
+    nanjing = User.objects.get(username="nanjing")
+    results = race(4, lambda i: actions.decide(req.pk, nanjing, "approve", "同意"))
+    assert sum(isinstance(r, Request) for r in results) == 1, results
+    assert all(isinstance(r, Request | actions.AlreadyHandled) for r in results), results
+    assert CityApproval.objects.filter(request=req).count() == 1
+    assert StateLog.objects.filter(object_id=req.pk, transition="approve_city").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_lets_one_of_two_racing_city_decisions_through(login):
+    """南京 approves while 苏州 returns: the outcome is one consistent state with both recorded or one refused."""
+    req = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    accept(login("sz-jc"), req)
+    users = [User.objects.get(username="nanjing"), User.objects.get(username="suzhou")]
+    decisions = [("approve", "同意"), ("return", "材料不全")]
+    results = race(2, lambda i: actions.decide(req.pk, users[i], *decisions[i]))
+    req.refresh_from_db()
+    assert all(isinstance(r, Request | actions.AlreadyHandled) for r in results), results
+    assert req.state in (State.RETURNED, State.PENDING_CITY)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_accepts_one_of_two_simultaneous_filings_for_one_person(demo):
+    user = User.objects.get(username="nj-jc")
+    person = Person.objects.get(name="王强")
+    targets = [
+        Institution.objects.get(name=n) for n in ("苏州建科建材检测有限公司", "无锡市建设工程质量检测中心")
+    ]
+    results = race(2, lambda i: file_transfer_action(user, person, targets[i], {}))
+    assert sum(isinstance(r, Request) for r in results) == 1, results
+    assert sum(isinstance(r, actions.RequestConflict) for r in results) == 1, results
+    assert Request.objects.filter(person=person).count() == 1
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_second_open_request_in_the_database(demo):
+    """The constraint itself, below every form and action."""
+    person = Person.objects.get(name="王强")
+    fields = {
+        "person": person,
+        "institution": person.institution,
+        "created_by": User.objects.get(username="nj-jc"),
+    }
+    Request.objects.create(type="transfer", **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Request.objects.create(type="transfer", **fields)

@@ -1,0 +1,239 @@
+"""The review machine through HTTP: cities, province, returns, resubmission, withdrawal, refusal."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django_fsm_log.models import StateLog
+
+from certificates.models import CertificateStatus
+from institutions.models import Institution, User
+from personnel.models import Person
+from reviews.actions import RequestConflict
+from reviews.models import CityApproval, Request, State
+
+from .workflow import accept, certificate, decide, file_transfer
+
+pytestmark = pytest.mark.django_db
+
+
+def history(req):
+    ct = ContentType.objects.get_for_model(Request)
+    return list(StateLog.objects.filter(content_type=ct, object_id=req.pk).order_by("pk"))
+
+
+def state_of(req):
+    req.refresh_from_db()
+    return req.state
+
+
+@pytest.fixture
+def wang_qiang(login):
+    """王强's transfer, 南京华宁建材 → 苏州建科建材, accepted: waiting for 南京 and 苏州."""
+    req = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    accept(login("sz-jc"), req)
+    return req
+
+
+def test_it_files_a_transfer_waiting_for_receipt(login):
+    req = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    assert req.state == State.PENDING_RECEIPT
+    assert sorted(req.cities.values_list("name", flat=True)) == ["南京市", "苏州市"]
+    assert req.attachments.get().get_type_display() == "解除劳动关系证明"
+    incoming = login("sz-jc").get(reverse("transfer_list")).content.decode()
+    assert "王强" in incoming and "待接收" in incoming
+    assert [log.transition for log in history(req)] == ["submit"]
+
+
+def test_it_waits_for_both_cities(login, wang_qiang):
+    decide(login("nanjing"), wang_qiang)
+    assert state_of(wang_qiang) == State.PENDING_CITY
+    assert (
+        "王强" not in login("province").get(reverse("review_queue", args=["jc", "transfer"])).content.decode()
+    )
+    assert "王强" in login("suzhou").get(reverse("review_queue", args=["jc", "transfer"])).content.decode()
+    assert (
+        "王强" not in login("nanjing").get(reverse("review_queue", args=["jc", "transfer"])).content.decode()
+    )
+    decide(login("suzhou"), wang_qiang)
+    assert state_of(wang_qiang) == State.PENDING_PROVINCE
+    assert "王强" in login("province").get(reverse("review_queue", args=["jc", "transfer"])).content.decode()
+
+
+def test_it_needs_one_review_when_both_institutions_are_in_one_city(login):
+    req = file_transfer(login("nj-dual"), "孙丽", "南京华宁建材检测有限公司")
+    accept(login("nj-jc"), req)
+    assert list(req.cities.values_list("name", flat=True)) == ["南京市"]
+    decide(login("nanjing"), req)
+    assert state_of(req) == State.PENDING_PROVINCE
+    decide(login("province"), req)
+    assert state_of(req) == State.APPROVED
+    assert certificate("苏JC-2023-00005").institution.name == "南京华宁建材检测有限公司"
+
+
+def test_it_returns_on_one_city_and_restarts_review_after_resubmission(login, wang_qiang):
+    decide(login("nanjing"), wang_qiang)
+    decide(login("suzhou"), wang_qiang, "return", "社保缴费清单未盖章，请补充。")
+    assert state_of(wang_qiang) == State.RETURNED
+    page = login("nj-jc").get(reverse("request_detail", args=[wang_qiang.pk])).content.decode()
+    assert "社保缴费清单未盖章，请补充。" in page and "重新提交" in page
+
+    response = login("nj-jc").post(reverse("request_resubmit", args=[wang_qiang.pk]), {})
+    assert response.status_code == 302
+    assert state_of(wang_qiang) == State.PENDING_RECEIPT
+    assert wang_qiang.round == 2
+    accept(login("sz-jc"), wang_qiang)
+    decide(login("nanjing"), wang_qiang)
+    assert state_of(wang_qiang) == State.PENDING_CITY, "a first-round approval must not count again"
+    decide(login("suzhou"), wang_qiang)
+    assert state_of(wang_qiang) == State.PENDING_PROVINCE
+
+
+def test_it_replaces_the_filers_scan_on_resubmission(login, wang_qiang):
+    from . import files
+
+    decide(login("nanjing"), wang_qiang, "return", "解除劳动关系证明未盖章。")
+    old = wang_qiang.attachments.get(type="termination")
+    response = login("nj-jc").post(
+        reverse("request_resubmit", args=[wang_qiang.pk]), {"termination": files.png("盖章版.png")}
+    )
+    assert response.status_code == 302
+    new = wang_qiang.attachments.get(type="termination")
+    assert new.pk != old.pk and new.original_name == "盖章版.png"
+
+
+def test_it_returns_from_the_province(login, wang_qiang):
+    decide(login("nanjing"), wang_qiang)
+    decide(login("suzhou"), wang_qiang)
+    decide(login("province"), wang_qiang, "return", "劳动合同页码不全。")
+    assert state_of(wang_qiang) == State.RETURNED
+    assert certificate("苏JC-2018-00231").status == CertificateStatus.NORMAL
+    assert Person.objects.get(name="王强").institution.name == "南京华宁建材检测有限公司"
+
+
+def test_it_requires_an_opinion_to_return(login, wang_qiang):
+    before = len(history(wang_qiang))
+    response = decide(login("nanjing"), wang_qiang, "return", "  ", expect=400)
+    assert "退回时必须填写审核意见" in response.content.decode()
+    assert state_of(wang_qiang) == State.PENDING_CITY
+    assert len(history(wang_qiang)) == before
+
+
+def test_it_lets_the_filer_withdraw_before_any_decision(login):
+    req = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    response = login("nj-jc").post(reverse("request_withdraw", args=[req.pk]))
+    assert response.status_code == 302
+    assert state_of(req) == State.WITHDRAWN
+    again = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    assert again.state == State.PENDING_RECEIPT
+
+
+def test_it_refuses_withdrawal_after_a_city_approved(login, wang_qiang):
+    decide(login("nanjing"), wang_qiang)
+    before = len(history(wang_qiang))
+    response = login("nj-jc").post(reverse("request_withdraw", args=[wang_qiang.pk]))
+    assert response.status_code == 409
+    assert "已被处理" in response.content.decode()
+    assert state_of(wang_qiang) == State.PENDING_CITY
+    assert len(history(wang_qiang)) == before
+
+
+def test_it_lets_the_receiver_refuse_with_a_reason(login):
+    req = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    response = login("sz-jc").post(
+        reverse("request_refuse", args=[req.pk]), {"reason": "本单位未录用该人员。"}
+    )
+    assert response.status_code == 302
+    assert state_of(req) == State.REFUSED
+    assert history(req)[-1].description == "本单位未录用该人员。"
+    page = login("nj-jc").get(reverse("request_detail", args=[req.pk])).content.decode()
+    assert "已拒收" in page and "本单位未录用该人员。" in page
+
+
+def test_it_forbids_institutions_to_decide(login, wang_qiang):
+    for account in ("nj-jc", "sz-jc"):
+        assert decide(login(account), wang_qiang, expect=403)
+    assert state_of(wang_qiang) == State.PENDING_CITY
+    assert not CityApproval.objects.exists()
+
+
+def test_it_forbids_the_filer_to_accept_its_own_transfer(login):
+    req = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    accept(login("nj-jc"), req, expect=403)
+    assert state_of(req) == State.PENDING_RECEIPT
+
+
+def test_it_hides_the_request_from_a_third_city_and_an_unrelated_institution(login, wang_qiang):
+    for account in ("wuxi", "nj-dual", "sz-dj"):
+        client = login(account)
+        assert client.get(reverse("request_detail", args=[wang_qiang.pk])).status_code == 404
+        assert decide(client, wang_qiang, expect=404)
+    assert state_of(wang_qiang) == State.PENDING_CITY
+
+
+def test_it_counts_a_city_approval_once(login, wang_qiang):
+    nanjing = login("nanjing")
+    decide(nanjing, wang_qiang)
+    response = decide(nanjing, wang_qiang, expect=409)
+    assert "已被处理" in response.content.decode()
+    assert CityApproval.objects.filter(request=wang_qiang).count() == 1
+    assert [log.transition for log in history(wang_qiang)].count("approve_city") == 1
+
+
+def test_it_refuses_a_province_decision_at_the_city_step(login, wang_qiang):
+    before = len(history(wang_qiang))
+    decide(login("province"), wang_qiang, expect=409)
+    assert state_of(wang_qiang) == State.PENDING_CITY
+    assert len(history(wang_qiang)) == before
+
+
+def test_it_refuses_a_decision_on_an_approved_request(login, wang_qiang):
+    for account in ("nanjing", "suzhou", "province"):
+        decide(login(account), wang_qiang)
+    before = len(history(wang_qiang))
+    decide(login("province"), wang_qiang, expect=409)
+    decide(login("nanjing"), wang_qiang, "return", "再看看", expect=409)
+    assert state_of(wang_qiang) == State.APPROVED
+    assert len(history(wang_qiang)) == before
+
+
+@pytest.mark.parametrize(
+    "name", ["request_decide", "request_withdraw", "request_accept", "request_refuse", "request_resubmit"]
+)
+def test_it_answers_get_on_actions_with_405(login, wang_qiang, name):
+    assert login("province").get(reverse(name, args=[wang_qiang.pk])).status_code == 405
+
+
+def test_it_refuses_a_second_open_request_for_the_same_person(login):
+    file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    from certificates.transfer import file_transfer as action
+
+    user = User.objects.get(username="nj-jc")
+    with pytest.raises(RequestConflict):
+        action(
+            user,
+            Person.objects.get(name="王强"),
+            Institution.objects.get(name="无锡市建设工程质量检测中心"),
+            {},
+        )
+    assert Request.objects.count() == 1
+    form = login("nj-jc").get(reverse("transfer_new")).content.decode()
+    assert "王强" not in form, "a person with an open request is not offered again"
+
+
+def test_it_shows_the_timeline_with_opinions_to_everyone_involved(login, wang_qiang):
+    decide(login("nanjing"), wang_qiang, opinion="南京原件已核对")
+    for account in ("nj-jc", "sz-jc", "nanjing", "suzhou", "province"):
+        page = login(account).get(reverse("request_detail", args=[wang_qiang.pk])).content.decode()
+        assert "南京原件已核对" in page, account
+        assert "调入机构已接收" in page, account
+
+
+def test_it_shows_predicted_then_actual_certificate_changes(login):
+    req = file_transfer(login("wx-dual"), "陈静", "苏州建科建材检测有限公司")
+    page = login("wx-dual").get(reverse("request_detail", args=[req.pk])).content.decode()
+    assert "证书变化（预计）" in page and "调离" in page and "无信用档案" in page
+    accept(login("sz-jc"), req)
+    for account in ("wuxi", "suzhou", "province"):
+        decide(login(account), req)
+    page = login("sz-jc").get(reverse("request_detail", args=[req.pk])).content.decode()
+    assert "证书变化（已生效）" in page
