@@ -4,9 +4,9 @@ from django.db.models import Exists, OuterRef
 from institutions.models import Institution
 from personnel.models import Person
 from reviews.forms import ScanField, ScanFormMixin
-from reviews.models import OPEN_STATES, AttachmentType, Request
+from reviews.models import OPEN_STATES, AttachmentType, Request, RequestType
 
-from .models import LIVE_STATUSES
+from .models import LIVE_STATUSES, PostCertificate
 
 
 class TransferForm(ScanFormMixin, forms.Form):
@@ -37,3 +37,60 @@ class TransferForm(ScanFormMixin, forms.Form):
             .order_by("city__order", "name")
         )
         self.fields["receiving_institution"].label_from_instance = lambda i: f"{i.name}（{i.city}）"
+
+
+class CertificatesField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, c):
+        return f"{c.holder.name}（{c.holder.masked_id_number}）· {c.get_kind_display()} {c.number} · 第{c.edition}版"
+
+
+class CertificateRequestForm(ScanFormMixin, forms.Form):
+    """Certificates of one person at the institution, with no open request for that person."""
+
+    certificates = CertificatesField(label="证书", queryset=PostCertificate.objects.none())
+
+    def __init__(self, *args, institution, **kwargs):
+        super().__init__(*args, **kwargs)
+        open_request = Request.objects.filter(person=OuterRef("holder"), state__in=OPEN_STATES)
+        self.fields["certificates"].queryset = (
+            PostCertificate.objects.filter(institution=institution, status__in=LIVE_STATUSES)
+            .exclude(Exists(open_request))
+            .select_related("holder")
+            .order_by("holder__name", "kind")
+        )
+
+    def clean_certificates(self):
+        certificates = list(self.cleaned_data["certificates"])
+        if len({c.holder_id for c in certificates}) > 1:
+            raise forms.ValidationError("一次只能为同一人员的证书提出申请。")
+        return certificates
+
+
+class ReissueForm(CertificateRequestForm):
+    """添加补办."""
+
+    request_type = RequestType.REISSUE
+
+    reason = forms.CharField(label="补证原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
+    newspaper_notice = ScanField(AttachmentType.NEWSPAPER_NOTICE, help_text="省级报纸登报声明，加盖公章")
+    labour_contract = ScanField(
+        AttachmentType.LABOUR_CONTRACT, multiple=True, help_text="每页一张图片，以页码命名"
+    )
+    social_security = ScanField(AttachmentType.SOCIAL_SECURITY, multiple=True, help_text="加盖公章")
+
+
+class CancellationForm(CertificateRequestForm):
+    """添加注销."""
+
+    request_type = RequestType.CANCELLATION
+
+    reason = forms.CharField(label="注销原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
+    holder_agrees = forms.TypedChoiceField(
+        label="本人是否同意注销",
+        choices=[("yes", "是"), ("no", "否")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    certificate_scan = ScanField(AttachmentType.CERTIFICATE_SCAN, multiple=True, label="岗位合格证")

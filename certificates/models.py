@@ -202,6 +202,23 @@ class Announcement(models.Model):
         return f"{self.get_type_display()}公告：{self.person_name}"
 
 
+class PrintTaskQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user.is_province:
+            return self.all()
+        if user.is_city:
+            return self.filter(destination_city_id=user.city_id)
+        return self.filter(certificate__in=PostCertificate.objects.visible_to(user))
+
+
+def _is_province(task, user) -> bool:
+    return user.is_province
+
+
+def _is_destination_city(task, user) -> bool:
+    return user.is_city and user.city_id == task.destination_city_id
+
+
 class PrintTask(ConcurrentTransitionMixin, models.Model):
     """Printing and delivery of one certificate edition: 待打印 → 已打印 → 已寄出 → 已发放."""
 
@@ -217,6 +234,13 @@ class PrintTask(ConcurrentTransitionMixin, models.Model):
     destination_city = models.ForeignKey(City, models.PROTECT, related_name="+", verbose_name="寄往")
     state = FSMField("状态", default=State.PENDING, choices=State.choices, protected=True)
     created_at = models.DateTimeField(default=timezone.now)
+    printed_at = models.DateTimeField("打印时间", null=True, blank=True)
+    sent_at = models.DateTimeField("寄出时间", null=True, blank=True)
+    tracking_number = models.CharField("快递单号", max_length=50, blank=True)
+    delivered_on = models.DateField("发放日期", null=True, blank=True)
+    recipient = models.CharField("领取人", max_length=50, blank=True)
+
+    objects = PrintTaskQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -226,6 +250,140 @@ class PrintTask(ConcurrentTransitionMixin, models.Model):
                 fields=["certificate", "edition", "request"], name="one_print_per_edition"
             )
         ]
+        indexes = [models.Index(fields=["state", "destination_city"], name="printtask_queue")]
 
     def __str__(self):
         return f"{self.certificate} 第{self.edition}版 {self.get_state_display()}"
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=State.PENDING, target=State.PRINTED, permission=_is_province)
+    def mark_printed(self, by=None, description=None):
+        self.printed_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=State.PRINTED, target=State.SENT, permission=_is_province)
+    def send(self, tracking_number="", by=None, description=None):
+        self.sent_at = timezone.now()
+        self.tracking_number = tracking_number
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=State.SENT, target=State.DELIVERED, permission=_is_destination_city)
+    def deliver(self, recipient, delivered_on, by=None, description=None):
+        self.recipient = recipient
+        self.delivered_on = delivered_on
+
+
+class ReissueRequest(Request):
+    """人员上岗证补办 (补证): a new edition of lost or damaged certificates."""
+
+    FILER_SCANS = [
+        (AttachmentType.NEWSPAPER_NOTICE, False),
+        (AttachmentType.LABOUR_CONTRACT, True),
+        (AttachmentType.SOCIAL_SECURITY, True),
+    ]
+    RECEIVER_SCANS = []
+    summary_template = "certificates/includes/_reissue_summary.html"
+
+    reason = models.TextField("补证原因")
+    certificates = models.ManyToManyField(PostCertificate, related_name="+", verbose_name="补办证书")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "人员上岗证补办"
+
+    def save(self, *args, **kwargs):
+        self.type = RequestType.REISSUE
+        super().save(*args, **kwargs)
+
+    def apply_approval(self, actor):
+        from .reissue import apply
+
+        apply(self, actor)
+
+    def summary_context(self, user) -> dict:
+        from .reissue import summary_context
+
+        return summary_context(self, user)
+
+
+class CancellationRequest(Request):
+    """人员注销: the certificates become 注销 and the paper ones are recovered (交回 → 收回)."""
+
+    FILER_SCANS = [(AttachmentType.CERTIFICATE_SCAN, True)]
+    RECEIVER_SCANS = []
+    summary_template = "certificates/includes/_cancellation_summary.html"
+
+    reason = models.TextField("注销原因")
+    holder_agrees = models.BooleanField("本人是否同意注销")
+    certificates = models.ManyToManyField(PostCertificate, related_name="+", verbose_name="注销证书")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "人员注销"
+
+    def save(self, *args, **kwargs):
+        self.type = RequestType.CANCELLATION
+        super().save(*args, **kwargs)
+
+    def apply_approval(self, actor):
+        from .cancellation import apply
+
+        apply(self, actor)
+
+    def summary_context(self, user) -> dict:
+        from .cancellation import summary_context
+
+        return summary_context(self, user)
+
+
+class RecoveryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(request__in=Request.objects.visible_to(user))
+
+
+def _is_cancelling_institution(recovery, user) -> bool:
+    return user.is_institution and user.institution_id == recovery.request.institution_id
+
+
+class Recovery(ConcurrentTransitionMixin, models.Model):
+    """Recovery of a cancelled paper certificate: 待交回 → 已寄回 (institution) → 已收回 (province)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待交回"
+        MAILED = "mailed", "已寄回"
+        RECOVERED = "recovered", "已收回"
+
+    certificate = models.ForeignKey(PostCertificate, models.PROTECT, related_name="recoveries")
+    request = models.ForeignKey(Request, models.PROTECT, related_name="recoveries")
+    state = FSMField("状态", default=State.PENDING, choices=State.choices, protected=True)
+    tracking_number = models.CharField("快递单号", max_length=50, blank=True)
+    mailed_at = models.DateTimeField("寄回时间", null=True, blank=True)
+    recovered_at = models.DateTimeField("收回时间", null=True, blank=True)
+
+    objects = RecoveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = verbose_name_plural = "证书收回"
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "request"], name="one_recovery_per_request")
+        ]
+
+    def __str__(self):
+        return f"{self.certificate} {self.get_state_display()}"
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=State.PENDING, target=State.MAILED, permission=_is_cancelling_institution)
+    def mail(self, tracking_number="", by=None, description=None):
+        self.tracking_number = tracking_number
+        self.mailed_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state, source=[State.PENDING, State.MAILED], target=State.RECOVERED, permission=_is_province
+    )
+    def recover(self, by=None, description=None):
+        self.recovered_at = timezone.now()

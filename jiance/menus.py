@@ -90,7 +90,25 @@ def _module_section(slug, kind, reviews):
 
 def _reviewer_menu(user, counts):
     sections = [_module_section(slug, kind, reviews=counts) for slug, kind in MODULES]
+    sections.append(_certificate_section(user))
     return sections
+
+
+def _certificate_section(user):
+    """证书管理: printing and recovery at the province, distribution at a city."""
+    from certificates.models import PrintTask, Recovery
+
+    if user.is_province:
+        printing = PrintTask.objects.filter(state=PrintTask.State.PENDING).count()
+        mailed = Recovery.objects.filter(state=Recovery.State.MAILED).count()
+        entries = [
+            Entry("证书打印", reverse("print_queue"), printing),
+            Entry("证书收回", reverse("recovery_list"), mailed),
+        ]
+    else:
+        incoming = PrintTask.objects.visible_to(user).filter(state=PrintTask.State.SENT).count()
+        entries = [Entry("证书发放", reverse("delivery_list"), incoming)]
+    return Section("证书管理", [Group("", entries)])
 
 
 def menu(request):

@@ -5,18 +5,17 @@ only a query), runs the transition, saves, lets django-fsm-log write the history
 process's effect, all in one ``transaction.atomic()``. Slow work is scheduled with ``on_commit``.
 """
 
+from functools import wraps
+
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django_fsm import ConcurrentTransition, TransitionNotAllowed, has_transition_perm
 
+from . import transitions
 from .attachments import cleanup_on_failure, discard, store
 from .models import CityApproval, Request, State
+from .transitions import AlreadyHandled, guarded, may, run
 
-
-class AlreadyHandled(Exception):
-    """The request moved on before this action (another reviewer, another tab, a stale page)."""
-
-    message = "该申请已被处理，当前状态已变化。请刷新页面查看最新状态。"
+__all__ = ["AlreadyHandled", "RequestConflict", "available_actions", "may"]
 
 
 class RequestConflict(Exception):
@@ -25,15 +24,9 @@ class RequestConflict(Exception):
     message = "该人员已有未办结的申请（待接收、审核中或已退回），请先办结或撤回后再提交。"
 
 
-def may(request: Request, user, name: str) -> bool:
-    """Whether ``user`` holds the role and scope for transition ``name`` (whatever the state)."""
-    meta = getattr(request, name)._django_fsm
-    return any(t.has_perm(request, user) for t in meta.transitions.values())
-
-
 def available_actions(request: Request, user) -> set[str]:
     """Transition names this user can run now; templates draw buttons from this and nothing else."""
-    names = {t.name for t in request.get_available_user_state_transitions(user)}
+    names = transitions.available_actions(request, user)
     if "approve_city" in names and _city_has_approved(request, user):
         names -= {"approve_city", "return_city"}
     return names
@@ -47,49 +40,41 @@ def _lock(request_id: int) -> Request:
     return Request.objects.select_for_update().get(pk=request_id)
 
 
-def _transition(request: Request, name: str, user, opinion: str = "") -> None:
-    """Run transition ``name`` as ``user`` on a locked request and save it (inside atomic)."""
-    if not may(request, user, name):
-        raise PermissionDenied("您无权执行此操作。")
-    method = getattr(request, name)
-    if not has_transition_perm(method, user):
-        raise AlreadyHandled
-    method(by=user, description=opinion or None)
-    request.save()
-
-
 def _guarded(fn):
-    """Turn a lost race into ``AlreadyHandled`` and the open-request constraint into ``RequestConflict``."""
+    """Also turn the open-request constraint into ``RequestConflict`` and a duplicate city approval
+    (a race the row lock lost on a database without row locks) into ``AlreadyHandled``."""
 
+    @guarded
+    @wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (ConcurrentTransition, TransitionNotAllowed) as e:
-            raise AlreadyHandled from e
         except IntegrityError as e:
-            if "one_open_request_per_person" in str(
-                e
-            ) or "UNIQUE constraint failed: reviews_request.person_id" in str(e):
+            text = str(e)
+            if "one_open_request_per_person" in text or "reviews_request.person_id" in text:
                 raise RequestConflict from e
-            if "one_approval_per_city_round" in str(e) or "reviews_cityapproval" in str(e):
+            if "one_approval_per_city_round" in text or "reviews_cityapproval" in text:
                 raise AlreadyHandled from e
             raise
 
-    wrapper.__name__ = fn.__name__
-    wrapper.__doc__ = fn.__doc__
     return wrapper
 
 
 @_guarded
-def file_request(request: Request, user, *, cities, scans_by_type: dict) -> Request:
-    """Create a request (built but unsaved by the process), store its scans and submit it."""
+def file_request(request: Request, user, *, cities, scans_by_type: dict, on_saved=None) -> Request:
+    """Create a request (built but unsaved by the process), store its scans and submit it.
+
+    ``on_saved(request)`` lets the process add what needs the saved row (many-to-many fields).
+    """
     with cleanup_on_failure() as saved, transaction.atomic():
         request.created_by = user
         request.save()
         request.cities.set(cities)
+        if on_saved:
+            on_saved(request)
         store(scans_by_type, user=user, saved=saved, request=request)
         # Transitions always run on the base row, so that the history is keyed by Request.
-        _transition(_lock(request.pk), "submit", user, "提交申请")
+        run(_lock(request.pk), "submit", user, description="提交申请")
     request.refresh_from_db()
     return request
 
@@ -105,7 +90,7 @@ def resubmit(request_id: int, user, *, scans_by_type: dict, note: str = "") -> R
             raise AlreadyHandled
         discard(request.attachments.filter(type__in=list(scans_by_type)))
         store(scans_by_type, user=user, saved=saved, request=request)
-        _transition(request, "submit", user, note or "修改后重新提交")
+        run(request, "submit", user, description=note or "修改后重新提交")
     return request
 
 
@@ -113,7 +98,7 @@ def resubmit(request_id: int, user, *, scans_by_type: dict, note: str = "") -> R
 def withdraw(request_id: int, user) -> Request:
     with transaction.atomic():
         request = _lock(request_id)
-        _transition(request, "withdraw", user, "申请单位撤回")
+        run(request, "withdraw", user, description="申请单位撤回")
     return request
 
 
@@ -128,7 +113,7 @@ def accept(request_id: int, user, *, scans_by_type: dict) -> Request:
             raise AlreadyHandled
         discard(request.attachments.filter(type__in=list(scans_by_type)))
         store(scans_by_type, user=user, saved=saved, request=request)
-        _transition(request, "accept", user, "调入机构已接收")
+        run(request, "accept", user, description="调入机构已接收")
     return request
 
 
@@ -136,7 +121,7 @@ def accept(request_id: int, user, *, scans_by_type: dict) -> Request:
 def refuse(request_id: int, user, reason: str) -> Request:
     with transaction.atomic():
         request = _lock(request_id)
-        _transition(request, "refuse", user, reason)
+        run(request, "refuse", user, description=reason)
     return request
 
 
@@ -158,7 +143,7 @@ def decide(request_id: int, user, decision: str, opinion: str = "") -> Request:
             CityApproval.objects.create(
                 request=request, city_id=user.city_id, round=request.round, approved_by=user
             )
-        _transition(request, name, user, opinion or "同意")
+        run(request, name, user, description=opinion or "同意")
         if name == "approve_province":
             request.detail().apply_approval(user)
     return request

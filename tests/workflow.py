@@ -61,3 +61,46 @@ def walk_transfer(login, person_name, from_account, to_account, to_institution, 
 
 def certificate(number: str) -> PostCertificate:
     return PostCertificate.objects.select_related("institution").get(number=number)
+
+
+def file_reissue(client, numbers, reason="证书遗失", expect=302):
+    ids = [certificate(n).pk for n in numbers]
+    response = client.post(
+        reverse("reissue_new"),
+        {
+            "certificates": ids,
+            "reason": reason,
+            "newspaper_notice": files.jpeg("登报声明.jpg"),
+            "labour_contract": [files.jpeg("1.jpg"), files.jpeg("2.jpg")],
+            "social_security": [files.pdf("社保.pdf")],
+        },
+    )
+    assert response.status_code == expect, response.content.decode()[:3000]
+    if expect != 302:
+        return response
+    return Request.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+
+
+def file_cancellation(client, numbers, reason="本人离职，不再从事检测工作", agrees="yes", expect=302):
+    ids = [certificate(n).pk for n in numbers]
+    response = client.post(
+        reverse("cancellation_new"),
+        {
+            "certificates": ids,
+            "reason": reason,
+            "holder_agrees": agrees,
+            "certificate_scan": [files.jpeg("岗位合格证.jpg")],
+        },
+    )
+    assert response.status_code == expect, response.content.decode()[:3000]
+    if expect != 302:
+        return response
+    return Request.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+
+
+def approve_everywhere(login, req, cities):
+    for city in cities:
+        decide(login(city), req)
+    decide(login("province"), req)
+    req.refresh_from_db()
+    return req

@@ -1,18 +1,68 @@
-"""Public pages (no login): 公告."""
+"""Public pages (no login): 公告 and 证书查询 (also opened from a printed certificate's QR code)."""
 
+from django import forms
 from django.contrib.auth.decorators import login_not_required
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from jiance.pages import paginate
 
-from ..models import Announcement
+from ..models import Announcement, PostCertificate
+from ..verification import mask_name, read_token
 
 
 @login_not_required
 def announcement_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     announcements = Announcement.objects.for_public_display().search(q)
-    return render(
-        request, "certificates/announcement_list.html", {"page": paginate(request, announcements), "q": q}
-    )
+    context = {"page": paginate(request, announcements), "q": q}
+    return render(request, "certificates/announcement_list.html", context)
+
+
+class VerifyForm(forms.Form):
+    number = forms.CharField(label="证书编号", max_length=30)
+    name = forms.CharField(label="持证人姓名", max_length=50)
+
+
+@login_not_required
+def verify(request: HttpRequest) -> HttpResponse:
+    """证书查询 by number and holder's name: both must match, so numbers alone reveal nothing."""
+    form = VerifyForm(request.GET or None)
+    context = {"form": form}
+    if form.is_valid():
+        certificate = (
+            PostCertificate.objects.select_related("holder", "institution")
+            .filter(
+                number=form.cleaned_data["number"].strip(), holder__name=form.cleaned_data["name"].strip()
+            )
+            .first()
+        )
+        context.update(searched=True, result=_public_view(certificate) if certificate else None)
+    return render(request, "certificates/verify.html", context)
+
+
+@login_not_required
+def verify_qr(request: HttpRequest, token: str) -> HttpResponse:
+    """Opened from the QR code: is this printed edition the current one?"""
+    try:
+        pk, edition = read_token(token)
+        certificate = PostCertificate.objects.select_related("holder", "institution").get(pk=pk)
+    except (signing.BadSignature, PostCertificate.DoesNotExist):
+        return render(request, "certificates/verify.html", {"forged": True}, status=400)
+    context = {"result": _public_view(certificate), "printed_edition": edition, "searched": True}
+    context["edition_current"] = edition == certificate.edition
+    return render(request, "certificates/verify.html", context)
+
+
+def _public_view(certificate) -> dict:
+    return {
+        "kind": certificate.get_kind_display(),
+        "number": certificate.number,
+        "holder": mask_name(certificate.holder.name),
+        "institution": certificate.institution.name if certificate.institution else "—",
+        "status": certificate.status,
+        "status_label": certificate.get_status_display(),
+        "edition": certificate.edition,
+        "issued_on": certificate.issued_on,
+    }

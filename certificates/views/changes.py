@@ -10,7 +10,9 @@ from jiance.pages import paginate
 from reviews.models import Request, RequestType
 from reviews.views.common import friendly_conflicts
 
-from ..forms import TransferForm
+from ..cancellation import file_cancellation
+from ..forms import CancellationForm, ReissueForm, TransferForm
+from ..reissue import file_reissue
 from ..transfer import file_transfer
 
 LIST_TITLES = {
@@ -68,10 +70,54 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
             form.cleaned_data["receiving_institution"],
             form.scans_by_type(),
         )
-        for warning in form.scan_warnings:
-            messages.warning(request, warning)
-        messages.success(request, "已提交，等待调入机构接收。")
-        return redirect("request_detail", pk=transfer.pk)
+        return _filed(request, form, transfer, "已提交，等待调入机构接收。")
     return render(
         request, "certificates/transfer_form.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+@friendly_conflicts
+def reissue_new(request: HttpRequest) -> HttpResponse:
+    """添加补办."""
+    _institution_only(request.user)
+    form = ReissueForm(request.POST or None, request.FILES or None, institution=request.user.institution)
+    if request.method == "POST" and form.is_valid():
+        reissue = file_reissue(
+            request.user, form.cleaned_data["certificates"], form.cleaned_data["reason"], form.scans_by_type()
+        )
+        return _filed(request, form, reissue, "补办申请已提交，等待市级审核。")
+    return _render_form(request, form, "添加补办", "reissue_list")
+
+
+@friendly_conflicts
+def cancellation_new(request: HttpRequest) -> HttpResponse:
+    """添加注销."""
+    _institution_only(request.user)
+    form = CancellationForm(request.POST or None, request.FILES or None, institution=request.user.institution)
+    if request.method == "POST" and form.is_valid():
+        cancellation = file_cancellation(
+            request.user,
+            form.cleaned_data["certificates"],
+            form.cleaned_data["reason"],
+            form.cleaned_data["holder_agrees"],
+            form.scans_by_type(),
+        )
+        return _filed(request, form, cancellation, "注销申请已提交，等待市级初审。")
+    return _render_form(request, form, "添加注销", "cancellation_list")
+
+
+def _filed(request, form, filed, message):
+    for warning in form.scan_warnings:
+        messages.warning(request, warning)
+    messages.success(request, message)
+    return redirect("request_detail", pk=filed.pk)
+
+
+def _render_form(request, form, title, list_url):
+    context = {
+        "form": form,
+        "title": title,
+        "list_url": list_url,
+        "list_title": LIST_TITLES[form.request_type],
+    }
+    return render(request, "certificates/request_form.html", context, status=400 if form.errors else 200)

@@ -1,0 +1,45 @@
+"""人员注销: filing, and the effect of approval (注销, announcement, recovery of the paper certificate)."""
+
+from reviews.actions import file_request
+from reviews.transitions import available_actions
+
+from .effects import Change, announce, build_request, change_rows, locked_certificates, row
+from .models import CancellationRequest, CertificateStatus, Recovery
+
+
+def file_cancellation(user, certificates, reason: str, holder_agrees: bool, scans_by_type: dict):
+    """添加注销 (→ 待市级审核, municipal 初审 then provincial re-review)."""
+    request = build_request(
+        CancellationRequest, user, certificates, reason=reason, holder_agrees=holder_agrees
+    )
+    return file_request(
+        request,
+        user,
+        cities={user.institution.city_id},
+        scans_by_type=scans_by_type,
+        on_saved=lambda r: r.certificates.set(certificates),
+    )
+
+
+def apply(request: CancellationRequest, actor) -> None:
+    certificates = locked_certificates(pk__in=request.certificates.values("pk"))
+    for certificate in certificates:
+        change = Change(request, certificate)
+        certificate.cancel(by=actor, description=f"人员注销 #{request.pk}")
+        certificate.save()
+        change.record()
+        Recovery.objects.create(certificate=certificate, request=request)
+    announce(request, request.person, certificates)
+
+
+def summary_context(request: CancellationRequest, user) -> dict:
+    rows = change_rows(request)
+    if not rows:
+        rows = [
+            row(c, c.status, c.institution, CertificateStatus.CANCELLED, c.institution)
+            for c in request.certificates.select_related("institution")
+        ]
+    recoveries = list(Recovery.objects.filter(request=request).select_related("certificate", "request"))
+    for recovery in recoveries:
+        recovery.actions = available_actions(recovery, user)
+    return {"certificate_rows": rows, "changes": request.state == "approved", "recoveries": recoveries}

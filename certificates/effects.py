@@ -1,0 +1,106 @@
+"""Effects shared by the certificate processes, run inside the approving action's transaction."""
+
+from institutions.models import Kind
+
+from .models import Announcement, CertificateChange, CertificateStatus, PostCertificate
+
+
+def build_request(model, user, certificates, **fields):
+    """An unsaved request of ``model`` by the user's institution about one person's ``certificates``."""
+    kinds = {c.kind for c in certificates}
+    return model(
+        institution=user.institution,
+        person=certificates[0].holder,
+        module_jc=Kind.JC in kinds,
+        module_dj=Kind.DJ in kinds,
+        **fields,
+    )
+
+
+def locked_certificates(**filters):
+    return list(PostCertificate.objects.select_for_update().filter(**filters).order_by("kind"))
+
+
+class Change:
+    """Remember a certificate's state, let a transition run, then record before → after."""
+
+    def __init__(self, request, certificate):
+        self.request = request
+        self.certificate = certificate
+        self.before = (certificate.status, certificate.institution_id, certificate.edition)
+
+    def record(self) -> CertificateChange:
+        c = self.certificate
+        return CertificateChange.objects.create(
+            request=self.request,
+            certificate=c,
+            status_before=self.before[0],
+            institution_before_id=self.before[1],
+            edition_before=self.before[2],
+            status_after=c.status,
+            institution_after_id=c.institution_id,
+            edition_after=c.edition,
+        )
+
+
+def announce(request, person, certificates, *, to_institution="") -> Announcement:
+    """Publish 公告 for an approved request: name and numbers, never an ID number."""
+    return Announcement.objects.create(
+        request=request,
+        type=request.type,
+        person_name=person.name,
+        certificate_numbers="、".join(c.number for c in certificates),
+        from_institution=request.institution.name,
+        to_institution=to_institution,
+        summary="；".join(f"{c.get_kind_display()}证书{c.number}：{_outcome(c)}" for c in certificates),
+    )
+
+
+def _outcome(certificate) -> str:
+    if certificate.status == CertificateStatus.CANCELLED:
+        return "注销"
+    if certificate.edition > 1:
+        return f"{certificate.get_status_display()}，第{certificate.edition}版"
+    return certificate.get_status_display()
+
+
+def change_rows(request) -> list[dict]:
+    """Rows of 'before → after' for an approved request's page."""
+    changes = CertificateChange.objects.filter(request=request).select_related(
+        "certificate", "institution_before", "institution_after"
+    )
+    return [
+        row(
+            c.certificate,
+            c.status_before,
+            c.institution_before,
+            c.status_after,
+            c.institution_after,
+            c.edition_before,
+            c.edition_after,
+        )
+        for c in changes
+    ]
+
+
+def row(
+    certificate,
+    before_status,
+    before_institution,
+    after_status,
+    after_institution,
+    before_edition=None,
+    after_edition=None,
+) -> dict:
+    labels = dict(CertificateStatus.choices)
+    return {
+        "certificate": certificate,
+        "before_status": before_status,
+        "before_label": labels[before_status],
+        "before_institution": before_institution,
+        "before_edition": before_edition or certificate.edition,
+        "after_status": after_status,
+        "after_label": labels[after_status],
+        "after_institution": after_institution,
+        "after_edition": after_edition or certificate.edition,
+    }

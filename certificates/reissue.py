@@ -1,0 +1,45 @@
+"""人员上岗证补办 (补证): filing, and the effect of approval (a new edition to print)."""
+
+from reviews.actions import file_request
+
+from .effects import Change, announce, build_request, change_rows, locked_certificates, row
+from .models import PrintTask, ReissueRequest
+
+
+def file_reissue(user, certificates, reason: str, scans_by_type: dict) -> ReissueRequest:
+    """添加补办: certificates of one person held at the user's institution (→ 待市级审核)."""
+    request = build_request(ReissueRequest, user, certificates, reason=reason)
+    return file_request(
+        request,
+        user,
+        cities={user.institution.city_id},
+        scans_by_type=scans_by_type,
+        on_saved=lambda r: r.certificates.set(certificates),
+    )
+
+
+def apply(request: ReissueRequest, actor) -> None:
+    """Each certificate's edition goes up by one (the printed older one is void); print and announce."""
+    certificates = locked_certificates(pk__in=request.certificates.values("pk"))
+    for certificate in certificates:
+        change = Change(request, certificate)
+        certificate.reissue(by=actor, description=f"人员上岗证补办 #{request.pk}")
+        certificate.save()
+        change.record()
+        PrintTask.objects.create(
+            certificate=certificate,
+            request=request,
+            edition=certificate.edition,
+            destination_city_id=request.institution.city_id,
+        )
+    announce(request, request.person, certificates)
+
+
+def summary_context(request: ReissueRequest, user) -> dict:
+    rows = change_rows(request)
+    if not rows:
+        rows = [
+            row(c, c.status, c.institution, c.status, c.institution, c.edition, c.edition + 1)
+            for c in request.certificates.select_related("institution")
+        ]
+    return {"certificate_rows": rows, "changes": request.state == "approved"}

@@ -1,0 +1,295 @@
+"""The read pages: 人员诚信管理 lists per module, search, masking, paging, scope, query counts, detail pages."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from certificates.models import PostCertificate
+from certificates.transfer import file_transfer
+from institutions.models import Institution, Kind, User
+from personnel.models import Person
+from personnel.validators import id_check_char
+from reviews import actions
+from reviews.models import State
+
+pytestmark = pytest.mark.django_db
+
+NJ_DUAL = "南京市建设工程质量检测中心"
+NJ_JC = "南京华宁建材检测有限公司"
+SZ_JC = "苏州建科建材检测有限公司"
+
+JC_HOLDERS = {"张伟", "李娜", "王强", "刘洋", "陈静", "赵磊", "孙丽"}
+DJ_HOLDERS = {"张伟", "李娜", "陈静", "杨帆", "赵磊"}
+
+
+def add_people(institution_name: str, count: int, start: int = 0, kinds=(Kind.JC,)) -> list[Person]:
+    """``count`` people with valid generated 身份证号 and a certificate of each kind, at an institution."""
+    institution = Institution.objects.get(name=institution_name)
+    people = []
+    for i in range(start, start + count):
+        birth = datetime.date(1970, 1, 1) + datetime.timedelta(days=37 * i)
+        first17 = f"320104{birth:%Y%m%d}{i % 1000:03d}"
+        people.append(
+            Person(
+                name=f"测试{i:03d}",
+                id_number=first17 + id_check_char(first17),
+                gender="男" if i % 2 else "女",
+                birth_date=birth,
+                institution=institution,
+            )
+        )
+    for person in people:
+        person.full_clean()  # the generated ID numbers are valid ones
+    people = Person.objects.bulk_create(people)
+    PostCertificate.objects.bulk_create(
+        PostCertificate(
+            kind=kind,
+            number=f"苏{kind}-2024-{10000 + start + n:05d}",
+            holder=person,
+            institution=institution,
+            issued_on=datetime.date(2024, 6, 1),
+        )
+        for n, person in enumerate(people)
+        for kind in kinds
+    )
+    return people
+
+
+def names_listed(html: str) -> set[str]:
+    """The person names linked from a list page."""
+    return set(re.findall(r'<a href="/people/\d+/">([^<]+)</a>', html))
+
+
+def rows(html: str) -> int:
+    return len(re.findall(r'<a href="/people/\d+/">', html))
+
+
+def get(client, url, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def queries_for(client, url) -> int:
+    client.get(url)  # warm caches (content types, session) so both measurements start alike
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+# --- person lists per module ---------------------------------------------------------------------
+
+
+def test_it_lists_the_holders_of_the_module_kind(login):
+    client = login("nj-dual")
+    assert names_listed(get(client, reverse("person_list", args=["jc"]))) == {"张伟", "李娜", "孙丽"}
+    assert names_listed(get(client, reverse("person_list", args=["dj"]))) == {"张伟", "李娜"}
+
+
+def test_it_shows_each_certificate_in_its_module_column(login):
+    html = get(login("nj-dual"), reverse("person_list", args=["jc"]))
+    row = re.search(r"<tr>\s*<td><a[^>]*>孙丽</a>.*?</tr>", html, re.S).group(0)
+    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+    assert "苏JC-2023-00005" in cells[3] and "正常" in cells[3]
+    assert cells[4] == "—"  # 孙丽 holds no 地基 certificate
+
+
+def test_it_shows_a_city_only_its_own_peoples(login):
+    html = get(login("nanjing"), reverse("person_list", args=["jc"]))
+    assert names_listed(html) == {"张伟", "李娜", "王强", "孙丽"}
+    assert "刘洋" not in html and "陈静" not in html
+    assert names_listed(get(login("suzhou"), reverse("person_list", args=["dj"]))) == {"杨帆"}
+
+
+def test_it_shows_the_province_everyone(login):
+    province = login("province")
+    assert names_listed(get(province, reverse("person_list", args=["jc"]))) == JC_HOLDERS
+    assert names_listed(get(province, reverse("person_list", args=["dj"]))) == DJ_HOLDERS
+
+
+def test_it_masks_id_numbers_in_the_list(login):
+    html = get(login("nj-dual"), reverse("person_list", args=["jc"]))
+    assert "3201**********0012" in html  # 张伟
+    assert "3205**********002X" in html  # 李娜
+    for full in ("320102198503120012", "32050619900723002X", "320211199104010082"):
+        assert full not in html
+
+
+@pytest.mark.parametrize(
+    ("module", "query", "found"),
+    [
+        ("jc", "李娜", {"李娜"}),
+        ("jc", "孙", {"孙丽"}),
+        ("jc", "32050619900723002x", {"李娜"}),  # full 身份证号; a lower-case x is the same number
+        ("jc", "320102198503120012", {"张伟"}),
+        ("jc", "苏JC-2023-00005", {"孙丽"}),
+        ("dj", "苏DJ-2020-00107", {"李娜"}),
+        ("jc", "3201021985", set()),  # part of an ID number finds nobody: no guessing by prefix
+        ("jc", "320106199211300046", set()),  # 刘洋 exists, but at another institution
+        ("jc", "苏JC-2021-00056", set()),  # 刘洋's certificate
+        ("dj", "孙丽", set()),  # 孙丽 holds no 地基 certificate
+    ],
+)
+def test_it_searches_by_name_id_number_and_certificate_number_within_scope(login, module, query, found):
+    html = get(login("nj-dual"), reverse("person_list", args=[module]), q=query)
+    assert names_listed(html) == found
+    if not found:
+        assert "没有符合条件的人员。" in html
+
+
+def test_it_pages_the_list_by_twenty(login):
+    add_people(NJ_DUAL, 45)  # 3 demo holders + 45 = 48 → 20 + 20 + 8
+    client = login("nj-dual")
+    url = reverse("person_list", args=["jc"])
+    pages = [get(client, url, page=n) for n in (1, 2, 3)]
+    assert [rows(p) for p in pages] == [20, 20, 8]
+    assert "第 2 / 3 页，共 48 条" in pages[1]
+    assert "下一页" in pages[1] and "上一页" in pages[1]
+    assert "下一页" not in pages[2]
+    listed = set().union(*(names_listed(p) for p in pages))
+    assert len(listed) == 48 and {"张伟", "李娜", "孙丽"} <= listed
+    # the search is kept when paging
+    searched = get(client, url, q="测试", page=2)
+    assert rows(searched) == 20 and "?q=%E6%B5%8B%E8%AF%95&page=3" in searched
+
+
+def test_it_lists_ten_or_two_hundred_people_in_the_same_number_of_queries(login):
+    add_people(NJ_DUAL, 7)  # 3 + 7 = 10 rows on one page
+    client = login("nj-dual")
+    url = reverse("person_list", args=["jc"])
+    assert rows(get(client, url)) == 10
+    ten = queries_for(client, url)
+    add_people(NJ_DUAL, 190, start=7, kinds=(Kind.JC, Kind.DJ))
+    assert rows(get(client, url)) == 20
+    assert "共 200 条" in get(client, url)
+    assert queries_for(client, url) == ten
+
+
+def test_it_lists_the_province_page_in_constant_queries(login):
+    client = login("province")
+    url = reverse("person_list", args=["dj"])
+    few = queries_for(client, url)
+    add_people(NJ_DUAL, 60, kinds=(Kind.JC, Kind.DJ))
+    add_people(SZ_JC, 60, start=60, kinds=(Kind.JC,))
+    assert queries_for(client, url) == few
+
+
+# --- the review queue and 公告 -------------------------------------------------------------------
+
+
+def pending_transfers(count: int, start: int = 0) -> list:
+    """``count`` transfers nj-jc → sz-jc, each of its own person, accepted: 待市级审核 in 南京 and 苏州."""
+    filer, receiver = User.objects.get(username="nj-jc"), User.objects.get(username="sz-jc")
+    receiving = Institution.objects.get(name=SZ_JC)
+    made = []
+    for person in add_people(NJ_JC, count, start=start):
+        transfer = file_transfer(filer, person, receiving, {})
+        made.append(actions.accept(transfer.pk, receiver, scans_by_type={}))
+    assert all(r.state == State.PENDING_CITY for r in made)
+    return made
+
+
+def queue_rows(html: str) -> int:
+    return len(re.findall(r'<a href="/requests/\d+/">审核</a>', html))
+
+
+def test_it_shows_the_review_queue_in_the_same_number_of_queries_for_2_and_15(login):
+    pending_transfers(2)
+    client = login("nanjing")
+    url = reverse("review_queue", args=["jc", "transfer"])
+    assert queue_rows(get(client, url)) == 2
+    two = queries_for(client, url)
+    pending_transfers(13, start=2)
+    html = get(client, url)
+    assert queue_rows(html) == 15 and "测试014" in html and SZ_JC in html
+    assert queries_for(client, url) == two
+
+
+def test_it_shows_the_queue_only_what_waits_for_this_city(login):
+    pending_transfers(2)
+    assert queue_rows(get(login("suzhou"), reverse("review_queue", args=["jc", "transfer"]))) == 2
+    assert queue_rows(get(login("wuxi"), reverse("review_queue", args=["jc", "transfer"]))) == 0
+    assert queue_rows(get(login("nanjing"), reverse("review_queue", args=["dj", "transfer"]))) == 0
+    assert queue_rows(get(login("province"), reverse("review_queue", args=["jc", "transfer"]))) == 0
+
+
+def announce(count: int, start: int = 0):
+    users = {u.username: u for u in User.objects.filter(username__in=["nanjing", "suzhou", "province"])}
+    for transfer in pending_transfers(count, start=start):
+        for who in ("nanjing", "suzhou", "province"):
+            actions.decide(transfer.pk, users[who], "approve", "同意")
+
+
+def announcement_rows(html: str) -> int:
+    return html.count("人员变更调离</td>")
+
+
+def test_it_shows_announcements_in_the_same_number_of_queries_for_2_and_15(client, demo):
+    announce(2)
+    url = reverse("announcement_list")
+    assert announcement_rows(get(client, url)) == 2
+    two = queries_for(client, url)
+    announce(13, start=2)
+    html = get(client, url)
+    assert announcement_rows(html) == 15 and "测试014" in html and "苏JC-2024-10014" in html
+    assert queries_for(client, url) == two
+
+
+# --- detail pages --------------------------------------------------------------------------------
+
+
+def test_it_shows_an_institution_its_qualifications_and_capabilities(login):
+    html = get(login("nj-dual"), reverse("institution_info", args=["jc"]))
+    assert NJ_DUAL in html and "12320100466000012G" in html
+    assert "苏建检字第00012G号" in html and "苏建地检字第00012G号" in html
+    assert "2024-01-01 至 2029-12-31" in html
+    for item in ("水泥物理性能", "钢筋力学性能", "混凝土抗压强度", "桩身完整性", "单桩竖向抗压承载力"):
+        assert item in html
+    assert "3 人" in html
+
+
+def test_it_shows_a_single_kind_institution_only_its_own_kind(login):
+    html = get(login("nj-jc"), reverse("institution_info", args=["jc"]))
+    assert NJ_JC in html and "苏建检字第" in html and "水泥物理性能" in html
+    assert "苏建地检字第" not in html and "桩身完整性" not in html
+
+
+def test_it_lists_a_city_the_institutions_of_its_city_holding_the_kind(login):
+    html = get(login("suzhou"), reverse("institution_info", args=["dj"]))
+    assert "苏州岩土地基检测有限公司" in html
+    assert SZ_JC not in html and NJ_DUAL not in html
+
+
+def certificate_rows(html: str) -> dict:
+    """{kind: [cell texts]} of the 岗位合格证书 table on a person page."""
+    found = {}
+    for kind, row in re.findall(r'<tr data-kind="(\w+)">(.*?)</tr>', html, re.S):
+        found[kind] = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", row, re.S)]
+    return found
+
+
+def test_it_shows_a_person_both_certificates_with_their_status(login):
+    person = Person.objects.get(name="张伟")
+    html = get(login("nj-dual"), reverse("person_detail", args=[person.pk]))
+    assert "3201**********0012" in html and "320102198503120012" not in html
+    cells = certificate_rows(html)
+    assert cells["JC"][:4] == ["建材", "苏JC-2019-00012", "正常", NJ_DUAL]
+    assert cells["DJ"][:4] == ["地基", "苏DJ-2019-00012", "正常", NJ_DUAL]
+    assert cells["JC"][5] == "第1版"
+
+
+def test_it_shows_each_certificate_its_own_status_after_a_transfer(login):
+    """陈静 (dual) moves to a 建材-only institution: 建材 无信用档案 there, 地基 调离 with no institution."""
+    chen = Person.objects.get(name="陈静")
+    users = {u.username: u for u in User.objects.all()}
+    transfer = file_transfer(users["wx-dual"], chen, Institution.objects.get(name=SZ_JC), {})
+    actions.accept(transfer.pk, users["sz-jc"], scans_by_type={})
+    for who in ("wuxi", "suzhou", "province"):
+        actions.decide(transfer.pk, users[who], "approve", "同意")
+    cells = certificate_rows(get(login("province"), reverse("person_detail", args=[chen.pk])))
+    assert cells["JC"][1:4] == ["苏JC-2017-00310", "无信用档案", SZ_JC]
+    assert cells["DJ"][1:4] == ["苏DJ-2017-00310", "调离", "—"]
