@@ -18,7 +18,7 @@ def build_request(model, user, certificates, **fields):
 
 
 def locked_certificates(**filters):
-    return list(PostCertificate.objects.select_for_update().filter(**filters).order_by("kind"))
+    return list(PostCertificate.objects.select_for_update().filter(**filters).order_by("-kind"))
 
 
 class Change:

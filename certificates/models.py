@@ -53,7 +53,7 @@ class PostCertificate(ConcurrentTransitionMixin, models.Model):
     objects = PostCertificateQuerySet.as_manager()
 
     class Meta:
-        ordering = ["kind", "number"]
+        ordering = ["-kind", "number"]  # 建材 first, as in the guide
         verbose_name = verbose_name_plural = "岗位合格证书"
         constraints = [
             models.UniqueConstraint(fields=["kind", "number"], name="certificate_number_unique_per_kind"),
@@ -160,7 +160,7 @@ class CertificateChange(models.Model):
     edition_after = models.PositiveSmallIntegerField()
 
     class Meta:
-        ordering = ["certificate__kind"]
+        ordering = ["-certificate__kind"]
         constraints = [
             models.UniqueConstraint(fields=["request", "certificate"], name="one_change_per_certificate")
         ]

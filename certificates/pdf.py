@@ -15,6 +15,7 @@ import datetime
 import io
 import logging
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -51,6 +52,7 @@ QR_QUIET_ZONE = 4  # modules, as the QR specification asks
 INK = (0.12, 0.12, 0.12)
 ACCENT = (0.55, 0.08, 0.08)
 STATIC_FORM = "certificate-static"
+_DARK_RUN = re.compile(b"\x01+")  # segno matrix rows are bytearrays of 0/1
 
 _font_name: str | None = None
 
@@ -121,7 +123,7 @@ def render(sheets: Iterable[CertificateSheet], out: BinaryIO | None = None) -> b
     """
     font = font_name()
     target = out if out is not None else io.BytesIO()
-    c = canvas.Canvas(target, pagesize=A4, pageCompression=0, invariant=0)
+    c = canvas.Canvas(target, pagesize=A4, pageCompression=1, initialFontName=font)
     c.setTitle(TITLE)
     c.setAuthor(ISSUER)
     _draw_static_form(c, font)
@@ -214,22 +216,15 @@ def _draw_qr(c: canvas.Canvas, url: str) -> None:
     Coordinates are whole modules (the page is scaled to one module per unit), which keeps the
     operators short and avoids float formatting.
     """
-    matrix = segno.make(url, error="m").matrix
+    # make_qr, not make: a short URL must never come out as a Micro QR, which phone scanners ignore.
+    matrix = segno.make_qr(url, error="m").matrix
     n = len(matrix)
-    side = n + 2 * QR_QUIET_ZONE
-    unit = QR_SIZE / side
-    ops = []
-    for row, bits in enumerate(matrix):
-        y = n - 1 - row
-        x = 0
-        while x < n:
-            if bits[x]:
-                start = x
-                while x < n and bits[x]:
-                    x += 1
-                ops.append(f"{start} {y} {x - start} 1 re")
-            else:
-                x += 1
+    unit = QR_SIZE / (n + 2 * QR_QUIET_ZONE)
+    ops = [
+        f"{run.start()} {n - 1 - y} {run.end() - run.start()} 1 re"
+        for y, row in enumerate(matrix)
+        for run in _DARK_RUN.finditer(row)
+    ]
     c.saveState()
     # The quiet zone stays white even if a future layout puts something behind the code.
     c.setFillColorRGB(1, 1, 1)

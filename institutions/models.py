@@ -8,7 +8,10 @@ from .validators import validate_credit_code
 
 
 class Kind(models.TextChoices):
-    """The two kinds of testing: each is a qualification, a certificate kind and a menu module."""
+    """The two kinds of testing: each is a qualification, a certificate kind and a menu module.
+
+    The guide lists 建材 before 地基; as "JC" > "DJ", order by ``-kind`` to follow it.
+    """
 
     JC = "JC", "建材"
     DJ = "DJ", "地基"
@@ -76,7 +79,7 @@ class Institution(models.Model):
 
     def kinds(self) -> list[str]:
         """Kinds of qualification held (uses the prefetch cache when present)."""
-        return sorted({q.kind for q in self.qualifications.all()})
+        return sorted({q.kind for q in self.qualifications.all()}, reverse=True)
 
     def holds(self, kind) -> bool:
         return kind in self.kinds()
@@ -97,7 +100,7 @@ class Qualification(models.Model):
     scope = models.TextField("资质范围", blank=True)
 
     class Meta:
-        ordering = ["kind"]
+        ordering = ["-kind"]
         verbose_name = verbose_name_plural = "资质"
         constraints = [
             models.UniqueConstraint(fields=["institution", "kind"], name="one_qualification_per_kind"),
@@ -120,7 +123,7 @@ class Capability(models.Model):
     parameters = models.TextField("检测参数", blank=True)
 
     class Meta:
-        ordering = ["kind", "category", "item"]
+        ordering = ["-kind", "category", "item"]
         verbose_name = verbose_name_plural = "检测能力"
         constraints = [
             models.UniqueConstraint(

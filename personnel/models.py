@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from institutions.models import Institution
+from reviews.models import AttachmentType, Request, RequestType
 
 from .validators import mask_id_number, validate_id_number
 
@@ -23,6 +24,13 @@ class PersonQuerySet(models.QuerySet):
         from certificates.models import PostCertificate
 
         return self.filter(Exists(PostCertificate.objects.filter(holder=OuterRef("pk"), kind=kind)))
+
+    def in_module(self, kind):
+        """The people a module's lists show: holders of its kind, and staff with no certificate yet."""
+        from certificates.models import PostCertificate
+
+        certificates = PostCertificate.objects.filter(holder=OuterRef("pk"))
+        return self.filter(Exists(certificates.filter(kind=kind)) | ~Exists(certificates))
 
     def search(self, text):
         text = (text or "").strip()
@@ -82,3 +90,47 @@ class Person(models.Model):
     def certificate_of(self, kind):
         """This person's certificate of a kind, from the prefetch cache when present."""
         return next((c for c in self.certificates.all() if c.kind == kind), None)
+
+
+class PersonnelFiling(Request):
+    """人员备案: a new person, or changed details of one; nothing changes on the person until approved.
+
+    ``Request.person`` is the person being changed (none for a new one until approval creates it).
+    """
+
+    FILER_SCANS = [
+        (AttachmentType.ID_CARD, True),
+        (AttachmentType.DIPLOMA, True),
+        (AttachmentType.TITLE_CERTIFICATE, True),
+        (AttachmentType.LABOUR_CONTRACT, True),
+        (AttachmentType.SOCIAL_SECURITY, True),
+    ]
+    RECEIVER_SCANS = []
+    FIELDS = ["name", "id_number", "gender", "birth_date", "education", "title", "phone"]
+    summary_template = "personnel/includes/_filing_summary.html"
+
+    name = models.CharField("姓名", max_length=50)
+    id_number = models.CharField("身份证号", max_length=18, validators=[validate_id_number])
+    gender = models.CharField("性别", max_length=1, choices=Person.Gender.choices)
+    birth_date = models.DateField("出生日期")
+    education = models.CharField("学历", max_length=30, blank=True)
+    title = models.CharField("职称", max_length=30, blank=True)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    before = models.JSONField("备案前信息", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "人员备案"
+
+    def save(self, *args, **kwargs):
+        self.type = RequestType.PERSONNEL_FILING
+        super().save(*args, **kwargs)
+
+    def apply_approval(self, actor):
+        from .filing import apply
+
+        apply(self, actor)
+
+    def summary_context(self, user) -> dict:
+        from .filing import summary_context
+
+        return summary_context(self, user)

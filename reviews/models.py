@@ -14,8 +14,6 @@ from django.utils import timezone
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
-from institutions.models import City, Institution, Kind
-
 
 class State(models.TextChoices):
     DRAFT = "draft", "草稿"
@@ -64,7 +62,7 @@ class RequestQuerySet(models.QuerySet):
         return self.none()
 
     def in_module(self, kind):
-        return self.filter(module_jc=True) if kind == Kind.JC else self.filter(module_dj=True)
+        return self.filter(module_jc=True) if kind == "JC" else self.filter(module_dj=True)
 
     def waiting_for(self, user):
         """Requests whose next decision is this reviewer's."""
@@ -126,10 +124,10 @@ class Request(ConcurrentTransitionMixin, models.Model):
     type = models.CharField("申请类型", max_length=20, choices=RequestType.choices, editable=False)
     state = FSMField("状态", default=State.DRAFT, choices=State.choices, protected=True)
     institution = models.ForeignKey(
-        Institution, models.PROTECT, related_name="requests", verbose_name="申请机构"
+        "institutions.Institution", models.PROTECT, related_name="requests", verbose_name="申请机构"
     )
     receiving_institution = models.ForeignKey(
-        Institution,
+        "institutions.Institution",
         models.PROTECT,
         null=True,
         blank=True,
@@ -145,7 +143,7 @@ class Request(ConcurrentTransitionMixin, models.Model):
         related_name="requests",
         verbose_name="人员",
     )
-    cities = models.ManyToManyField(City, related_name="requests", verbose_name="须审核的市")
+    cities = models.ManyToManyField("institutions.City", related_name="requests", verbose_name="须审核的市")
     module_jc = models.BooleanField("涉及建材", default=False)
     module_dj = models.BooleanField("涉及地基", default=False)
     round = models.PositiveIntegerField("审核轮次", default=0)
@@ -181,7 +179,7 @@ class Request(ConcurrentTransitionMixin, models.Model):
         return self.state in OPEN_STATES
 
     def modules(self) -> list[str]:
-        return [k for k, on in ((Kind.JC, self.module_jc), (Kind.DJ, self.module_dj)) if on]
+        return [k for k, on in (("JC", self.module_jc), ("DJ", self.module_dj)) if on]
 
     def all_cities_approved(self) -> bool:
         approved = self.approvals.filter(round=self.round).values("city_id")
@@ -261,7 +259,7 @@ class CityApproval(models.Model):
     """One city's 同意 in one review round; the request moves on once every required city has one."""
 
     request = models.ForeignKey(Request, models.CASCADE, related_name="approvals")
-    city = models.ForeignKey(City, models.PROTECT, related_name="+")
+    city = models.ForeignKey("institutions.City", models.PROTECT, related_name="+")
     round = models.PositiveIntegerField()
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(default=timezone.now)
@@ -276,6 +274,8 @@ class CityApproval(models.Model):
 
 
 class AttachmentType(models.TextChoices):
+    """Every kind of scan, in the order the guide lists them (the viewer groups them this way)."""
+
     TERMINATION = "termination", "解除劳动关系证明"
     LABOUR_CONTRACT = "labour_contract", "劳动合同"
     SOCIAL_SECURITY = "social_security", "社保缴费清单"
@@ -296,7 +296,7 @@ def attachment_key(instance, filename) -> str:
 
 class AttachmentQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from institutions.models import Qualification
+        from institutions.models import Institution, Qualification
 
         requests = Request.objects.visible_to(user)
         qualifications = Qualification.objects.filter(institution__in=Institution.objects.visible_to(user))

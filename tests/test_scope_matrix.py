@@ -23,6 +23,8 @@ from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, reverse
 from django_fsm_log.models import StateLog
 
+from certificates.models import PrintTask, Recovery
+from certificates.verification import token_for
 from institutions.models import MODULE_SLUGS, Institution, User
 from personnel.models import Person
 from reviews.models import Attachment, CityApproval, Request, RequestType, State
@@ -30,12 +32,10 @@ from reviews.models import Attachment, CityApproval, Request, RequestType, State
 from . import workflow
 
 ANONYMOUS = "anonymous"
-REVIEWERS = ("province", "nanjing", "suzhou", "wuxi")
+CITIES = ("nanjing", "suzhou", "wuxi")
+REVIEWERS = ("province", *CITIES)
 INSTITUTIONS = ("nj-jc", "sz-jc", "nj-dual", "sz-dj")
 ROLES = (ANONYMOUS, *REVIEWERS, *INSTITUTIONS)
-
-LOGIN = "→ login"  # 302 to the login page, with ?next= the requested path
-HOME = "→ home"  # 302 to the landing page
 
 MODULES = ("jc", "dj")
 # What each institution holds (DEMO.md): a module page of a kind it does not hold is outside its scope.
@@ -46,20 +46,33 @@ SEES_TRANSFER = {"province", "nanjing", "suzhou", "nj-jc", "sz-jc"}
 
 @dataclass(frozen=True)
 class World:
-    transfer: int
-    attachment: int
+    transfer: int  # 王强, nj-jc → 苏州建科建材, 待接收
+    attachment: int  # its 解除劳动关系证明
     wang: int  # 王强, at 南京华宁建材 (nj-jc)
     yang: int  # 杨帆, at 苏州岩土地基 (sz-dj)
     nj_jc: int
     sz_dj: int
+    print_task: int  # 刘洋's certificate after sz-jc → 无锡中心 was approved: 待打印, for 无锡
+    recovery: int  # 杨帆's 地基 certificate after sz-dj's cancellation was approved: 待交回
+    token: str  # the QR token of 张伟's 建材 certificate, edition 1
     media: Path
+
+
+@dataclass(frozen=True)
+class Redirect:
+    to: str  # URL name
+
+
+LOGIN = Redirect("login")  # with ?next= the requested path
+HOME = Redirect("home")
 
 
 @dataclass(frozen=True)
 class Case:
     id: str
     kwargs: Callable[[World], dict]
-    expect: dict  # role → status code, LOGIN or HOME
+    expect: dict  # role → status code or Redirect
+    query: Callable[[World], dict] = lambda _world: {}
 
 
 def everyone(status) -> dict:
@@ -92,8 +105,9 @@ def per_module(expect: Callable[[str], dict]) -> list[Case]:
     return [Case(slug, lambda _w, slug=slug: {"module": slug}, expect(slug)) for slug in MODULES]
 
 
-def post_only(field) -> list[Case]:
-    return [Case("GET", pk(field), signed_in(405))]
+def post_only(field=None) -> list[Case]:
+    """An action: GET is 405 for everyone logged in, before any lookup (require_POST comes first)."""
+    return [Case("GET", pk(field) if field else no_args, signed_in(405))]
 
 
 def queues() -> list[Case]:
@@ -129,7 +143,29 @@ TABLE: dict[str, list[Case]] = {
     "transfer_list": [Case("", no_args, CHANGE_PAGES)],
     "transfer_new": [Case("", no_args, CHANGE_PAGES)],
     "reissue_list": [Case("", no_args, CHANGE_PAGES)],
+    "reissue_new": [Case("", no_args, CHANGE_PAGES)],
     "cancellation_list": [Case("", no_args, CHANGE_PAGES)],
+    "cancellation_new": [Case("", no_args, CHANGE_PAGES)],
+    "print_queue": [Case("", no_args, only({"province"}))],
+    "print_pdf": [
+        Case("selected", no_args, only({"province"}), query=lambda w: {"ids": [w.print_task]}),
+        Case("none-selected", no_args, {**only({"province"}), "province": Redirect("print_queue")}),
+    ],
+    "print_mark_printed": post_only(),
+    "print_send": post_only(),
+    "delivery_list": [Case("", no_args, only(CITIES))],
+    "print_deliver": post_only("print_task"),
+    "recovery_list": [Case("", no_args, signed_in())],
+    "recovery_mail": post_only("recovery"),
+    "recovery_recover": post_only("recovery"),
+    "verify": [
+        Case("", no_args, everyone(200)),
+        Case("found", no_args, everyone(200), query=lambda _w: {"number": "苏JC-2019-00012", "name": "张伟"}),
+    ],
+    "verify_qr": [
+        Case("genuine", lambda w: {"token": w.token}, everyone(200)),
+        Case("forged", lambda w: {"token": w.token[:-3] + "xyz"}, everyone(400)),
+    ],
     "review_queue": queues(),
     "request_detail": [Case("transfer", pk("transfer"), only(SEES_TRANSFER, denied=404))],
     "request_decide": post_only("transfer"),
@@ -142,6 +178,7 @@ TABLE: dict[str, list[Case]] = {
 
 MATRIX = [(name, case, role) for name, cases in TABLE.items() for case in cases for role in ROLES]
 MATRIX_IDS = [f"{name}[{case.id}]-{role}" if case.id else f"{name}-{role}" for name, case, role in MATRIX]
+assert len(set(MATRIX_IDS)) == len(MATRIX_IDS)
 
 
 def _url_names(patterns, namespace=""):
@@ -151,6 +188,13 @@ def _url_names(patterns, namespace=""):
             yield from _url_names(p.url_patterns, inner)
         else:
             yield f"{namespace}{p.name}" if p.name else f"<unnamed: {p.pattern}>"
+
+
+def _client(role: str) -> Client:
+    client = Client()
+    if role != ANONYMOUS:
+        client.force_login(User.objects.get(username=role))
+    return client
 
 
 # --- the shared world --------------------------------------------------------------------------------
@@ -180,9 +224,12 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         try:
             with fast:
                 call_command("seed_demo", stdout=io.StringIO())
-                filer = Client()
-                filer.force_login(User.objects.get(username="nj-jc"))
-                transfer = workflow.file_transfer(filer, "王强", "苏州建科建材检测有限公司")
+                transfer = workflow.file_transfer(_client("nj-jc"), "王强", "苏州建科建材检测有限公司")
+                moved = workflow.walk_transfer(
+                    _client, "刘洋", "sz-jc", "wx-dual", "无锡市建设工程质量检测中心", ["suzhou", "wuxi"]
+                )
+                cancelled = workflow.file_cancellation(_client("sz-dj"), ["苏DJ-2022-00078"])
+                workflow.approve_everywhere(_client, cancelled, ["suzhou"])
                 built = World(
                     transfer=transfer.pk,
                     attachment=Attachment.objects.get(request=transfer).pk,
@@ -190,6 +237,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                     yang=Person.objects.get(name="杨帆").pk,
                     nj_jc=Institution.objects.get(name="南京华宁建材检测有限公司").pk,
                     sz_dj=Institution.objects.get(name="苏州岩土地基检测有限公司").pk,
+                    print_task=PrintTask.objects.get(request=moved).pk,
+                    recovery=Recovery.objects.get(request=cancelled).pk,
+                    token=token_for(workflow.certificate("苏JC-2019-00012")),
                     media=media,
                 )
         except BaseException:
@@ -207,13 +257,6 @@ def as_role(world, db, settings, _media):
     """as_role("nanjing") → a client of that persona (anonymous: a bare client), on the shared world."""
     settings.MEDIA_ROOT = world.media
     settings.STORAGES = _storage(world.media)
-
-    def _client(role: str) -> Client:
-        client = Client()
-        if role != ANONYMOUS:
-            client.force_login(User.objects.get(username=role))
-        return client
-
     return _client
 
 
@@ -237,14 +280,14 @@ def test_it_has_a_row_for_every_module_and_review_type():
 @pytest.mark.parametrize(("name", "case", "role"), MATRIX, ids=MATRIX_IDS)
 def test_it_answers_each_role_as_the_scope_table_says(as_role, world, name, case, role):
     url = reverse(name, kwargs=case.kwargs(world))
-    response = as_role(role).get(url)
+    response = as_role(role).get(url, case.query(world))
     expected = case.expect[role]
     if expected == LOGIN:
         assert response.status_code == 302
-        assert response["Location"] == f"{reverse('login')}?next={quote(url)}"
-    elif expected == HOME:
+        assert response["Location"].startswith(f"{reverse('login')}?next={quote(url)}")
+    elif isinstance(expected, Redirect):
         assert response.status_code == 302
-        assert response["Location"] == reverse("home")
+        assert response["Location"] == reverse(expected.to)
     else:
         assert response.status_code == expected
         if expected == 404:
@@ -253,48 +296,70 @@ def test_it_answers_each_role_as_the_scope_table_says(as_role, world, name, case
 
 # --- the permission ladder of the actions (POST) ----------------------------------------------------
 
-DECIDE = ("request_decide", {"decision": "approve", "opinion": "同意"})
-ACCEPT = ("request_accept", {})
-REFUSE = ("request_refuse", {"reason": "本机构不接收"})
-WITHDRAW = ("request_withdraw", {})
-RESUBMIT = ("request_resubmit", {})
+# action → (URL name, the World field naming its object, POST data)
+DECIDE = ("request_decide", "transfer", {"decision": "approve", "opinion": "同意"})
+ACCEPT = ("request_accept", "transfer", {})
+REFUSE = ("request_refuse", "transfer", {"reason": "本机构不接收"})
+WITHDRAW = ("request_withdraw", "transfer", {})
+RESUBMIT = ("request_resubmit", "transfer", {})
+DELIVER = ("print_deliver", "print_task", {"recipient": "钱伟", "delivered_on": "2026-03-02"})
+MAIL = ("recovery_mail", "recovery", {"tracking_number": "SF0001"})
+RECOVER = ("recovery_recover", "recovery", {})
 
-# (action, role, status, text the user sees). The transfer is 待接收 throughout.
+FORBIDDEN, OUTSIDE, HANDLED = "您无权执行此操作", "不在您的管理范围内", "已被处理"
+
+# (action, role, status, text the user sees). The transfer is 待接收, the print task 待打印 (for 无锡),
+# the recovery 待交回 (sz-dj's cancellation, reviewed by 苏州).
 LADDER = [
     (DECIDE, ANONYMOUS, LOGIN, None),
-    (DECIDE, "nj-jc", 403, "您无权执行此操作"),  # the filer is no reviewer
-    (DECIDE, "sz-jc", 403, "您无权执行此操作"),
-    (DECIDE, "wuxi", 404, "不在您的管理范围内"),  # a city not involved in this transfer
-    (DECIDE, "nj-dual", 404, "不在您的管理范围内"),
-    (DECIDE, "nanjing", 409, "已被处理"),  # involved, but the receiver has not accepted yet
-    (DECIDE, "suzhou", 409, "已被处理"),
-    (DECIDE, "province", 409, "已被处理"),
+    (DECIDE, "nj-jc", 403, FORBIDDEN),  # the filer is no reviewer
+    (DECIDE, "sz-jc", 403, FORBIDDEN),
+    (DECIDE, "wuxi", 404, OUTSIDE),  # a city not involved in this transfer
+    (DECIDE, "nj-dual", 404, OUTSIDE),
+    (DECIDE, "nanjing", 409, HANDLED),  # involved, but the receiver has not accepted yet
+    (DECIDE, "suzhou", 409, HANDLED),
+    (DECIDE, "province", 409, HANDLED),
     (ACCEPT, ANONYMOUS, LOGIN, None),
-    (ACCEPT, "nj-jc", 403, "您无权执行此操作"),  # only the receiving institution accepts
-    (ACCEPT, "nanjing", 403, "您无权执行此操作"),
-    (ACCEPT, "sz-dj", 404, "不在您的管理范围内"),
-    (ACCEPT, "wuxi", 404, "不在您的管理范围内"),
+    (ACCEPT, "nj-jc", 403, FORBIDDEN),  # only the receiving institution accepts
+    (ACCEPT, "nanjing", 403, FORBIDDEN),
+    (ACCEPT, "sz-dj", 404, OUTSIDE),
+    (ACCEPT, "wuxi", 404, OUTSIDE),
     (ACCEPT, "sz-jc", 400, "请上传劳动合同"),  # the receiver, without its scans
     (REFUSE, ANONYMOUS, LOGIN, None),
-    (REFUSE, "nj-jc", 403, "您无权执行此操作"),
-    (REFUSE, "suzhou", 403, "您无权执行此操作"),
-    (REFUSE, "nj-dual", 404, "不在您的管理范围内"),
+    (REFUSE, "nj-jc", 403, FORBIDDEN),
+    (REFUSE, "suzhou", 403, FORBIDDEN),
+    (REFUSE, "nj-dual", 404, OUTSIDE),
     (WITHDRAW, ANONYMOUS, LOGIN, None),
-    (WITHDRAW, "sz-jc", 403, "您无权执行此操作"),  # only the filer withdraws
-    (WITHDRAW, "nanjing", 403, "您无权执行此操作"),
-    (WITHDRAW, "wuxi", 404, "不在您的管理范围内"),
+    (WITHDRAW, "sz-jc", 403, FORBIDDEN),  # only the filer withdraws
+    (WITHDRAW, "nanjing", 403, FORBIDDEN),
+    (WITHDRAW, "wuxi", 404, OUTSIDE),
     (RESUBMIT, ANONYMOUS, LOGIN, None),
-    (RESUBMIT, "sz-jc", 403, "您无权执行此操作"),
-    (RESUBMIT, "sz-dj", 404, "不在您的管理范围内"),
-    (RESUBMIT, "nj-jc", 409, "已被处理"),  # the filer, but nothing was returned
+    (RESUBMIT, "sz-jc", 403, FORBIDDEN),
+    (RESUBMIT, "sz-dj", 404, OUTSIDE),
+    (RESUBMIT, "nj-jc", 409, HANDLED),  # the filer, but nothing was returned
+    (DELIVER, ANONYMOUS, LOGIN, None),
+    (DELIVER, "nanjing", 404, OUTSIDE),  # not the city it is sent to
+    (DELIVER, "nj-jc", 404, OUTSIDE),
+    (DELIVER, "province", 403, FORBIDDEN),  # the province prints and sends; the city hands out
+    (DELIVER, "wuxi", 409, HANDLED),  # the destination city, but nothing was sent yet
+    (MAIL, ANONYMOUS, LOGIN, None),
+    (MAIL, "province", 403, FORBIDDEN),  # only the cancelling institution mails it back
+    (MAIL, "suzhou", 403, FORBIDDEN),
+    (MAIL, "nj-dual", 404, OUTSIDE),
+    (MAIL, "wuxi", 404, OUTSIDE),
+    (RECOVER, ANONYMOUS, LOGIN, None),
+    (RECOVER, "sz-dj", 403, FORBIDDEN),  # only the province records it as recovered
+    (RECOVER, "suzhou", 403, FORBIDDEN),
+    (RECOVER, "sz-jc", 404, OUTSIDE),
 ]
 
 
-def _snapshot(pk: int):
-    request = Request.objects.get(pk=pk)
+def _snapshot():
+    """Everything an action could change."""
     return (
-        request.state,
-        request.round,
+        sorted(Request.objects.values_list("pk", "state", "round")),
+        sorted(PrintTask.objects.values_list("pk", "state")),
+        sorted(Recovery.objects.values_list("pk", "state")),
         StateLog.objects.count(),
         CityApproval.objects.count(),
         sorted(Attachment.objects.values_list("pk", flat=True)),
@@ -307,9 +372,9 @@ def _snapshot(pk: int):
     ids=[f"{action[0]}-{role}" for action, role, _s, _t in LADDER],
 )
 def test_it_refuses_each_rung_of_the_ladder_and_changes_nothing(as_role, world, action, role, status, text):
-    name, data = action
-    url = reverse(name, args=[world.transfer])
-    before = _snapshot(world.transfer)
+    name, field, data = action
+    url = reverse(name, args=[getattr(world, field)])
+    before = _snapshot()
     response = as_role(role).post(url, data)
     if status == LOGIN:
         assert response.status_code == 302
@@ -317,7 +382,7 @@ def test_it_refuses_each_rung_of_the_ladder_and_changes_nothing(as_role, world, 
     else:
         assert response.status_code == status
         assert text in response.content.decode()
-    assert _snapshot(world.transfer) == before
+    assert _snapshot() == before
     assert Request.objects.get(pk=world.transfer).state == State.PENDING_RECEIPT
 
 

@@ -9,7 +9,7 @@ from django_fsm_log.models import StateLog
 
 from .. import actions
 from ..forms import DecisionForm, ReasonForm, scan_form
-from ..models import Request
+from ..models import AttachmentType, Request
 from .common import friendly_conflicts, visible_request
 
 
@@ -23,6 +23,20 @@ def timeline(request_obj: Request):
     )
 
 
+def in_guide_order(attachments):
+    """Attachments grouped in the order the guide lists their types, pages in order within a type."""
+    order = {value: i for i, value in enumerate(AttachmentType.values)}
+    return sorted(
+        attachments, key=lambda a: (order[a.type], a.page is None, a.page or 0, a.original_name, a.pk)
+    )
+
+
+def city_reviews(req):
+    """[(city, this round's approval or None)] for every city that must approve."""
+    approvals = {a.city_id: a for a in req.approvals.filter(round=req.round)}
+    return [(city, approvals.get(city.pk)) for city in req.cities.all()]
+
+
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, visible_request(request.user, pk))
 
@@ -34,10 +48,9 @@ def _render_detail(request, req, **forms):
         "req": req,
         "detail": detail,
         "available": available,
-        "attachments": req.attachments.select_related("uploaded_by").all(),
+        "attachments": in_guide_order(req.attachments.all()),
         "timeline": timeline(req),
-        "approvals": req.approvals.filter(round=req.round).select_related("city"),
-        "cities": req.cities.all(),
+        "city_reviews": city_reviews(req),
         **detail.summary_context(request.user),
     }
     if available & {"approve_city", "approve_province"}:
