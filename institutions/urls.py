@@ -6,5 +6,7 @@ from . import views
 
 urlpatterns = [
     path("m/<module:module>/institution/", views.institution_info, name="institution_info"),
+    path("m/<module:module>/institution/filing/", views.institution_filing, name="institution_filing"),
+    path("institutions/new/", views.institution_new, name="institution_new"),
     path("institutions/<int:pk>/", views.institution_detail, name="institution_detail"),
 ]

@@ -1,9 +1,14 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from jiance.pages import module_context, paginate
+from reviews.views.common import friendly_conflicts
 
+from .filing import create_institution, file_institution
+from .forms import InstitutionFilingForm, NewInstitutionForm
 from .models import Institution
 
 
@@ -22,7 +27,7 @@ def institution_info(request: HttpRequest, module: str) -> HttpResponse:
     )
     if q:
         institutions = institutions.filter(Q(name__icontains=q) | Q(credit_code__iexact=q.upper()))
-    context.update(page=paginate(request, institutions), q=q)
+    context.update(page=paginate(request, institutions), q=q, may_create=request.user.is_province)
     return render(request, "institutions/institution_list.html", context)
 
 
@@ -37,5 +42,49 @@ def _render_detail(request, pk, context):
         .prefetch_related("qualifications__scans", "capabilities"),
         pk=pk,
     )
-    context.update(institution=institution, people_count=institution.people.count())
+    may_file = request.user.is_institution and request.user.institution_id == institution.pk
+    context.update(institution=institution, people_count=institution.people.count(), may_file=may_file)
     return render(request, "institutions/institution_detail.html", context)
+
+
+@friendly_conflicts
+def institution_filing(request: HttpRequest, module: str) -> HttpResponse:
+    """机构备案 from a module: basic information, qualification scans, 增项 and 扩项."""
+    if not request.user.is_institution:
+        raise PermissionDenied("机构备案由检测机构办理。")
+    context = module_context(request.user, module)
+    institution = request.user.institution
+    form = InstitutionFilingForm(
+        request.POST or None, request.FILES or None, institution=institution, kind=context["kind"]
+    )
+    if request.method == "POST" and form.is_valid():
+        filing = form.save(commit=False)
+        filing.kind = context["kind"]
+        filing = file_institution(
+            request.user,
+            filing,
+            additions=form.cleaned_data["additions"],
+            extensions=form.extensions(),
+            scans_by_type=form.scans_by_type(),
+        )
+        for warning in form.scan_warnings:
+            messages.warning(request, warning)
+        messages.success(request, "机构备案已提交，审核通过后生效。")
+        return redirect("request_detail", pk=filing.pk)
+    context.update(form=form, institution=institution)
+    return render(request, "institutions/filing_form.html", context, status=400 if form.errors else 200)
+
+
+def institution_new(request: HttpRequest) -> HttpResponse:
+    """新增检测机构: the province opens an institution and its login."""
+    if not request.user.is_province:
+        raise PermissionDenied("只有省质监总站可以新增检测机构。")
+    form = NewInstitutionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        institution = create_institution(request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            f"已新增检测机构“{institution.name}”（筹建），登录用户名 {form.cleaned_data['username']}。",
+        )
+        return redirect("institution_detail", pk=institution.pk)
+    return render(request, "institutions/new.html", {"form": form}, status=400 if form.errors else 200)

@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from institutions.models import MODULE_TITLES, Kind
+from jiance.pages import institution_modules
 from reviews.models import Request, RequestType
 
 MODULES = [("jc", Kind.JC), ("dj", Kind.DJ)]
@@ -67,8 +68,9 @@ def _institution_menu(user, counts):
         group.entries.append(Entry(label, reverse(url_name), n))
     changes.groups.append(group)
     sections = [changes]
+    modules = institution_modules(user.institution)
     for slug, kind in MODULES:
-        if user.institution.holds(kind):
+        if kind in modules:
             sections.append(_module_section(slug, kind, reviews=None))
     return sections
 
@@ -99,6 +101,7 @@ def _certificate_section(user):
     from certificates.models import PrintTask, Recovery
 
     if user.is_province:
+        entries = [Entry("新增检测机构", reverse("institution_new"))]
         printing = PrintTask.objects.filter(state=PrintTask.State.PENDING).count()
         mailed = Recovery.objects.filter(state=Recovery.State.MAILED).count()
         entries = [
@@ -108,7 +111,7 @@ def _certificate_section(user):
     else:
         incoming = PrintTask.objects.visible_to(user).filter(state=PrintTask.State.SENT).count()
         entries = [Entry("证书发放", reverse("delivery_list"), incoming)]
-    return Section("证书管理", [Group("", entries)])
+    return Section("证书管理" if user.is_city else "机构与证书管理", [Group("", entries)])
 
 
 def menu(request):

@@ -19,7 +19,7 @@ def person_list(request: HttpRequest, module: str) -> HttpResponse:
     context = module_context(request.user, module)
     q = request.GET.get("q", "").strip()
     people = Person.objects.visible_to(request.user).in_module(context["kind"]).search(q).for_list()
-    context.update(page=paginate(request, people), q=q)
+    context.update(page=paginate(request, people), q=q, may_add=request.user.is_institution)
     return render(request, "personnel/person_list.html", context)
 
 

@@ -18,9 +18,13 @@ class ScanField(forms.FileField):
     Cleans to a list of ``Scan`` in page order.
     """
 
-    def __init__(self, att_type: str, *, multiple: bool = False, **kwargs):
+    def __init__(
+        self, att_type: str, *, multiple: bool = False, max_files: int | None = None, hint="", **kwargs
+    ):
         self.att_type = att_type
         self.multiple = multiple
+        self.max_files = max_files
+        self.hint = hint
         kwargs.setdefault("label", AttachmentType(att_type).label)
         attrs = {"accept": ".jpg,.jpeg,.png,.pdf"}
         if multiple:
@@ -36,6 +40,8 @@ class ScanField(forms.FileField):
             return []
         if not self.multiple and len(files) > 1:
             raise ValidationError(f"{self.label}只能上传一个文件。")
+        if self.max_files and len(files) > self.max_files:
+            raise ValidationError(f"{self.label}最多上传 {self.max_files} 个文件。{self.hint}")
         return inspect_files(files, label=self.label)
 
 

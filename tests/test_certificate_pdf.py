@@ -7,7 +7,9 @@ zbarimg prints can be compared byte for byte without guessing its output charset
 import datetime
 import io
 import logging
+import os
 import subprocess
+from dataclasses import replace
 
 import pytest
 from pypdf import PdfReader
@@ -72,6 +74,10 @@ def _embedded_font_files(data: bytes) -> set:
             if descriptor is not None and "/FontFile2" in descriptor.get_object():
                 files.add(descriptor.get_object().raw_get("/FontFile2").idnum)
     return files
+
+
+def _installed_font() -> str:
+    return next(path for path, _ in pdf.FONT_CANDIDATES if os.path.isfile(path))
 
 
 def _page_texts(data: bytes) -> list[str]:
@@ -164,23 +170,41 @@ def test_it_writes_to_a_file_like_object():
 
     assert pdf.render([ALICE], out) is None
     assert out.getvalue().startswith(b"%PDF-")
-    assert out.getvalue() == pdf.render([ALICE])
+    assert len(PdfReader(out).pages) == 1
+
+
+def test_it_refuses_an_empty_batch():
+    with pytest.raises(ValueError):
+        pdf.render([])
 
 
 def test_it_shrinks_a_long_institution_to_fit():
     long_name = "江苏省南京市鼓楼区建设工程质量检测中心建筑材料与地基基础联合检测实验室有限责任公司"
-    sheet = ALICE.__class__(**{**ALICE.__dict__, "institution": long_name})
+    sheet = replace(ALICE, institution=long_name)
 
     assert long_name in _page_texts(pdf.render([sheet]))[0].replace("\n", "")
 
 
-def test_it_takes_the_font_from_the_environment_first(fresh_font, monkeypatch, tmp_path):
-    custom = tmp_path / "custom.ttc"
-    custom.write_bytes(open(pdf.FONT_CANDIDATES[0][0], "rb").read())  # noqa: SIM115
-    monkeypatch.setenv(pdf.FONT_ENV, str(custom))
+def test_it_takes_the_font_from_the_environment_first(fresh_font, monkeypatch):
+    installed = _installed_font()
+    monkeypatch.setenv(pdf.FONT_ENV, installed)
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", [("/nonexistent/uming.ttc", 0)])
 
-    assert pdf.font_name() == "JianceCJK"
-    assert pdf.pdfmetrics.getFont("JianceCJK").face.filename == str(custom)
+    assert pdf.font_name() == f"JianceCJK-{os.path.basename(installed)}-0"
+    assert _embedded_font_files(pdf.render([ALICE]))
+
+
+def test_it_skips_a_file_that_is_no_font(fresh_font, monkeypatch, tmp_path, caplog):
+    broken = tmp_path / "broken.ttf"
+    broken.write_bytes(b"not a font")
+    monkeypatch.setenv(pdf.FONT_ENV, str(broken))
+
+    with caplog.at_level(logging.INFO, logger="certificates.pdf"):
+        name = pdf.font_name()
+
+    assert name == f"JianceCJK-{os.path.basename(_installed_font())}-0"
+    assert [r.levelno for r in caplog.records] == [logging.INFO]
+    assert str(broken) in caplog.records[0].getMessage()
 
 
 def test_it_falls_back_to_the_cid_font_with_a_warning(fresh_font, monkeypatch, caplog):
