@@ -1,6 +1,8 @@
 from django.urls import path
 
-from .views import changes, delivery, public
+import jiance.converters  # noqa: F401  (registers <module:…>)
+
+from .views import changes, delivery, public, registry
 
 urlpatterns = [
     path("changes/transfers/", changes.transfer_list, name="transfer_list"),
@@ -9,6 +11,7 @@ urlpatterns = [
     path("changes/reissues/new/", changes.reissue_new, name="reissue_new"),
     path("changes/cancellations/", changes.cancellation_list, name="cancellation_list"),
     path("changes/cancellations/new/", changes.cancellation_new, name="cancellation_new"),
+    path("m/<module:module>/certificates/", registry.certificate_list, name="certificate_list"),
     path("printing/", delivery.print_queue, name="print_queue"),
     path("printing/pdf/", delivery.print_pdf, name="print_pdf"),
     path("printing/mark-printed/", delivery.mark_printed, name="print_mark_printed"),

@@ -80,7 +80,11 @@ def _module_section(slug, kind, reviews):
     section.groups.append(
         Group("机构诚信管理", [Entry("基本信息", reverse("institution_info", args=[slug]))])
     )
-    section.groups.append(Group("人员诚信管理", [Entry("基本信息", reverse("person_list", args=[slug]))]))
+    people = [
+        Entry("基本信息", reverse("person_list", args=[slug])),
+        Entry("证书信息", reverse("certificate_list", args=[slug])),
+    ]
+    section.groups.append(Group("人员诚信管理", people))
     if reviews is not None:
         entries = [
             Entry(label, reverse("review_queue", args=[slug, req_type]), reviews.get((req_type, kind), 0))

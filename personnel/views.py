@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from certificates.models import PostCertificate
+from jiance.exports import CHUNK, wants_xlsx, xlsx_response
 from jiance.pages import module_context, paginate
 from reviews.models import Request
 from reviews.views.common import friendly_conflicts
@@ -19,8 +20,39 @@ def person_list(request: HttpRequest, module: str) -> HttpResponse:
     context = module_context(request.user, module)
     q = request.GET.get("q", "").strip()
     people = Person.objects.visible_to(request.user).in_module(context["kind"]).search(q).for_list()
+    if wants_xlsx(request):
+        return xlsx_response(f"人员-{context['module_title']}", PEOPLE_COLUMNS, _people_rows(people))
     context.update(page=paginate(request, people), q=q, may_add=request.user.is_institution)
     return render(request, "personnel/person_list.html", context)
+
+
+PEOPLE_COLUMNS = [
+    "姓名",
+    "身份证号",
+    "性别",
+    "学历",
+    "职称",
+    "所在机构",
+    "建材证书编号",
+    "建材证书状态",
+    "地基证书编号",
+    "地基证书状态",
+]
+
+
+def _people_rows(people):
+    for p in people.iterator(chunk_size=CHUNK):
+        cells = [
+            p.name,
+            p.masked_id_number,
+            p.gender,
+            p.education,
+            p.title,
+            p.institution.name if p.institution else "",
+        ]
+        for c in p.certificate_cells:
+            cells += [c.number, c.get_status_display()] if c else ["", ""]
+        yield cells
 
 
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:

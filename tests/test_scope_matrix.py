@@ -93,6 +93,21 @@ def module_page(slug) -> dict:
     return only(set(REVIEWERS) | {i for i in INSTITUTIONS if slug in HOLDS[i]}, denied=404)
 
 
+def filing_page(slug) -> dict:
+    """An institution's own filing page under /m/<slug>/: reviewers are refused; a kind not held is 404."""
+    return {
+        ANONYMOUS: LOGIN,
+        **dict.fromkeys(REVIEWERS, 403),
+        **{i: 200 if slug in HOLDS[i] else 404 for i in INSTITUTIONS},
+    }
+
+
+def own_person(institution: str, city: str) -> dict:
+    """A person's change page: only their institution files; reviewers in scope are refused; others 404."""
+    expect = only({institution}, denied=404)
+    return {**expect, "province": 403, city: 403}
+
+
 def no_args(_world) -> dict:
     return {}
 
@@ -135,7 +150,14 @@ TABLE: dict[str, list[Case]] = {
         Case("nj-jc", pk("nj_jc"), only({"province", "nanjing", "nj-jc"}, denied=404)),
         Case("sz-dj", pk("sz_dj"), only({"province", "suzhou", "sz-dj"}, denied=404)),
     ],
+    "institution_filing": per_module(filing_page),
+    "institution_new": [Case("", no_args, only({"province"}))],
     "person_list": per_module(module_page),
+    "person_new": per_module(filing_page),
+    "person_change": [
+        Case("wang-qiang", pk("wang"), own_person("nj-jc", "nanjing")),
+        Case("yang-fan", pk("yang"), own_person("sz-dj", "suzhou")),
+    ],
     "person_detail": [
         Case("wang-qiang", pk("wang"), only({"province", "nanjing", "nj-jc"}, denied=404)),
         Case("yang-fan", pk("yang"), only({"province", "suzhou", "sz-dj"}, denied=404)),

@@ -5,7 +5,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from jiance.exports import CHUNK, wants_xlsx, xlsx_response
 from jiance.pages import paginate
 
 from ..models import Announcement, PostCertificate
@@ -16,8 +18,26 @@ from ..verification import mask_name, read_token
 def announcement_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     announcements = Announcement.objects.for_public_display().search(q)
+    if wants_xlsx(request):
+        return xlsx_response("公告", ANNOUNCEMENT_COLUMNS, _announcement_rows(announcements))
     context = {"page": paginate(request, announcements), "q": q}
     return render(request, "certificates/announcement_list.html", context)
+
+
+ANNOUNCEMENT_COLUMNS = ["公告日期", "类型", "姓名", "证书编号", "原机构", "调入机构", "内容"]
+
+
+def _announcement_rows(announcements):
+    for a in announcements.iterator(chunk_size=CHUNK):
+        yield [
+            timezone.localdate(a.published_at),
+            a.get_type_display(),
+            a.person_name,
+            a.certificate_numbers,
+            a.from_institution,
+            a.to_institution,
+            a.summary,
+        ]
 
 
 class VerifyForm(forms.Form):

@@ -18,3 +18,12 @@ TRANSITION_LABELS = {
 def transition_label(name: str) -> str:
     """The guide's word for a step in the history (a name not listed is shown as is)."""
     return TRANSITION_LABELS.get(name, name)
+
+
+@register.filter
+def with_xlsx(query) -> str:
+    """The page's query string (a QueryDict) for its 导出Excel link: same filters, no page, xlsx."""
+    query = query.copy()
+    query.pop("page", None)
+    query["format"] = "xlsx"
+    return query.urlencode()

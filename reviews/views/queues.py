@@ -8,12 +8,30 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from institutions.models import City
+from jiance.exports import CHUNK, wants_xlsx, xlsx_response
 from jiance.menus import REVIEW_ENTRIES
 from jiance.pages import module_context, paginate
 
 from ..models import Request, RequestType
 
 AGES = [("3", "3天以上"), ("7", "7天以上"), ("15", "15天以上"), ("30", "30天以上")]
+
+
+QUEUE_COLUMNS = ["编号", "类型", "姓名", "申请机构", "接收机构", "涉及的市", "状态", "提交时间"]
+
+
+def _queue_rows(requests):
+    for r in requests.iterator(chunk_size=CHUNK):
+        yield [
+            r.pk,
+            r.get_type_display(),
+            r.person.name if r.person else "",
+            r.institution.name,
+            r.receiving_institution.name if r.receiving_institution else "",
+            "、".join(c.name for c in r.cities.all()),
+            r.get_state_display(),
+            timezone.localtime(r.submitted_at).replace(tzinfo=None) if r.submitted_at else "",
+        ]
 
 
 def review_queue(request: HttpRequest, module: str, type: str) -> HttpResponse:
@@ -39,6 +57,9 @@ def review_queue(request: HttpRequest, module: str, type: str) -> HttpResponse:
         .prefetch_related("cities")
         .order_by("submitted_at", "pk")
     )
+    if wants_xlsx(request):
+        title = f"{dict(REVIEW_ENTRIES)[type]}-{'待审核' if tab == 'waiting' else '已审核'}"
+        return xlsx_response(title, QUEUE_COLUMNS, _queue_rows(requests))
     context.update(
         type=type,
         type_label=dict(REVIEW_ENTRIES)[type],

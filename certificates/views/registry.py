@@ -1,0 +1,44 @@
+"""人员诚信管理 → 证书信息: the certificates of a module in the user's scope, with Excel export."""
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from jiance.exports import CHUNK, wants_xlsx, xlsx_response
+from jiance.pages import module_context, paginate
+
+from ..models import CertificateStatus, PostCertificate
+
+COLUMNS = ["证书编号", "类别", "持证人", "身份证号", "所在机构", "证书状态", "发证日期", "版次"]
+
+
+def certificate_list(request: HttpRequest, module: str) -> HttpResponse:
+    context = module_context(request.user, module)
+    certificates = PostCertificate.objects.visible_to(request.user).filter(kind=context["kind"])
+    status = request.GET.get("status", "")
+    if status in CertificateStatus.values:
+        certificates = certificates.filter(status=status)
+    q = request.GET.get("q", "").strip()
+    if q:
+        certificates = certificates.filter(Q(number__icontains=q) | Q(holder__name__icontains=q))
+    certificates = certificates.select_related("holder", "institution").order_by("number", "pk")
+    if wants_xlsx(request):
+        return xlsx_response(f"证书-{context['module_title']}", COLUMNS, _rows(certificates))
+    context.update(
+        page=paginate(request, certificates), q=q, status=status, statuses=CertificateStatus.choices
+    )
+    return render(request, "certificates/certificate_list.html", context)
+
+
+def _rows(certificates):
+    for c in certificates.iterator(chunk_size=CHUNK):
+        yield [
+            c.number,
+            c.get_kind_display(),
+            c.holder.name,
+            c.holder.masked_id_number,
+            c.institution.name if c.institution else "",
+            c.get_status_display(),
+            c.issued_on,
+            c.edition,
+        ]
