@@ -1,23 +1,15 @@
 """人员注销: filing, and the effect of approval (注销, announcement, recovery of the paper certificate)."""
 
-from reviews.actions import file_request
 from reviews.transitions import available_actions
 
-from .effects import Change, announce, build_request, change_rows, locked_certificates, row
+from .effects import Change, announce, change_rows, file_for_certificates, locked_certificates, row
 from .models import CancellationRequest, CertificateStatus, Recovery
 
 
 def file_cancellation(user, certificates, reason: str, holder_agrees: bool, scans_by_type: dict):
     """添加注销 (→ 待市级审核, municipal 初审 then provincial re-review)."""
-    request = build_request(
-        CancellationRequest, user, certificates, reason=reason, holder_agrees=holder_agrees
-    )
-    return file_request(
-        request,
-        user,
-        cities={user.institution.city_id},
-        scans_by_type=scans_by_type,
-        on_saved=lambda r: r.certificates.set(certificates),
+    return file_for_certificates(
+        CancellationRequest, user, certificates, scans_by_type, reason=reason, holder_agrees=holder_agrees
     )
 
 

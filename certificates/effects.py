@@ -1,19 +1,28 @@
 """Effects shared by the certificate processes, run inside the approving action's transaction."""
 
 from institutions.models import Kind
+from reviews.actions import file_request
 
 from .models import Announcement, CertificateChange, CertificateStatus, PostCertificate
 
 
-def build_request(model, user, certificates, **fields):
-    """An unsaved request of ``model`` by the user's institution about one person's ``certificates``."""
+def file_for_certificates(model, user, certificates, scans_by_type: dict, **fields):
+    """File a request of ``model`` by the user's institution about one person's ``certificates``
+    (reviewed by the institution's city, then the province)."""
     kinds = {c.kind for c in certificates}
-    return model(
+    request = model(
         institution=user.institution,
         person=certificates[0].holder,
         module_jc=Kind.JC in kinds,
         module_dj=Kind.DJ in kinds,
         **fields,
+    )
+    return file_request(
+        request,
+        user,
+        cities={user.institution.city_id},
+        scans_by_type=scans_by_type,
+        on_saved=lambda r: r.certificates.set(certificates),
     )
 
 

@@ -117,6 +117,9 @@ def predicted_outcome(certificate, institution):
 class TransferRequest(Request):
     """人员变更调离: the filing institution is the outgoing one, ``receiving_institution`` the 调入机构."""
 
+    REQUEST_TYPE = RequestType.TRANSFER
+    PROCESS = "certificates.transfer"
+
     FILER_SCANS = [(AttachmentType.TERMINATION, False)]
     RECEIVER_SCANS = [
         (AttachmentType.LABOUR_CONTRACT, True),
@@ -127,20 +130,6 @@ class TransferRequest(Request):
 
     class Meta:
         verbose_name = verbose_name_plural = "人员变更调离"
-
-    def save(self, *args, **kwargs):
-        self.type = RequestType.TRANSFER
-        super().save(*args, **kwargs)
-
-    def apply_approval(self, actor):
-        from .transfer import apply
-
-        apply(self, actor)
-
-    def summary_context(self, user) -> dict:
-        from .transfer import summary_context
-
-        return summary_context(self, user)
 
 
 class CertificateChange(models.Model):
@@ -279,6 +268,9 @@ class PrintTask(ConcurrentTransitionMixin, models.Model):
 class ReissueRequest(Request):
     """人员上岗证补办 (补证): a new edition of lost or damaged certificates."""
 
+    REQUEST_TYPE = RequestType.REISSUE
+    PROCESS = "certificates.reissue"
+
     FILER_SCANS = [
         (AttachmentType.NEWSPAPER_NOTICE, False),
         (AttachmentType.LABOUR_CONTRACT, True),
@@ -293,23 +285,12 @@ class ReissueRequest(Request):
     class Meta:
         verbose_name = verbose_name_plural = "人员上岗证补办"
 
-    def save(self, *args, **kwargs):
-        self.type = RequestType.REISSUE
-        super().save(*args, **kwargs)
-
-    def apply_approval(self, actor):
-        from .reissue import apply
-
-        apply(self, actor)
-
-    def summary_context(self, user) -> dict:
-        from .reissue import summary_context
-
-        return summary_context(self, user)
-
 
 class CancellationRequest(Request):
     """人员注销: the certificates become 注销 and the paper ones are recovered (交回 → 收回)."""
+
+    REQUEST_TYPE = RequestType.CANCELLATION
+    PROCESS = "certificates.cancellation"
 
     FILER_SCANS = [(AttachmentType.CERTIFICATE_SCAN, True)]
     RECEIVER_SCANS = []
@@ -321,20 +302,6 @@ class CancellationRequest(Request):
 
     class Meta:
         verbose_name = verbose_name_plural = "人员注销"
-
-    def save(self, *args, **kwargs):
-        self.type = RequestType.CANCELLATION
-        super().save(*args, **kwargs)
-
-    def apply_approval(self, actor):
-        from .cancellation import apply
-
-        apply(self, actor)
-
-    def summary_context(self, user) -> dict:
-        from .cancellation import summary_context
-
-        return summary_context(self, user)
 
 
 class RecoveryQuerySet(models.QuerySet):

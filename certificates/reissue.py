@@ -1,21 +1,12 @@
 """人员上岗证补办 (补证): filing, and the effect of approval (a new edition to print)."""
 
-from reviews.actions import file_request
-
-from .effects import Change, announce, build_request, change_rows, locked_certificates, row
+from .effects import Change, announce, change_rows, file_for_certificates, locked_certificates, row
 from .models import PrintTask, ReissueRequest
 
 
 def file_reissue(user, certificates, reason: str, scans_by_type: dict) -> ReissueRequest:
     """添加补办: certificates of one person held at the user's institution (→ 待市级审核)."""
-    request = build_request(ReissueRequest, user, certificates, reason=reason)
-    return file_request(
-        request,
-        user,
-        cities={user.institution.city_id},
-        scans_by_type=scans_by_type,
-        on_saved=lambda r: r.certificates.set(certificates),
-    )
+    return file_for_certificates(ReissueRequest, user, certificates, scans_by_type, reason=reason)
 
 
 def apply(request: ReissueRequest, actor) -> None:

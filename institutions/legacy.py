@@ -659,9 +659,10 @@ def _plan_person(row: ParsedRow, existing: Existing, plan: Plan) -> list[RowErro
 # --- 4. Writing ---------------------------------------------------------------------------------------
 
 
-def write(plan: Plan, existing: Existing, progress: Progress) -> None:
-    """Create the planned rows with bulk inserts (pks come back from SQLite ≥ 3.35 and PostgreSQL)."""
-    cities = dict(City.objects.values_list("name", "pk"))
+def write(plan: Plan, existing: Existing, cities: dict[str, int], progress: Progress) -> None:
+    """Create the planned rows with bulk inserts (pks come back from SQLite ≥ 3.35 and PostgreSQL).
+
+    `cities` maps city names to pks."""
     created = Institution.objects.bulk_create(
         [
             Institution(
@@ -738,10 +739,10 @@ def run_import(
     Raises `LegacyFileError` when the file cannot be read and `ImportRejected` when any row has an
     error; in both cases nothing is written. `progress` receives progress lines (e.g. for stderr).
     """
-    city_names = City.objects.values_list("name", flat=True)
+    cities = dict(City.objects.values_list("name", "pk"))
     with LegacyFile(path) as source:
         checking = Progress(progress, "校验", source.estimated_rows, "行")
-        validation = validate_rows(checking.track(source), city_names)
+        validation = validate_rows(checking.track(source), cities)
     try:
         with transaction.atomic():
             existing = Existing.load(validation.rows)
@@ -750,7 +751,7 @@ def run_import(
                 raise ImportRejected(validation.errors + errors)
             if not dry_run:
                 total = len(plan.people) + len(plan.certificates)
-                write(plan, existing, Progress(progress, "写入", total, "条"))
+                write(plan, existing, cities, Progress(progress, "写入", total, "条"))
     except IntegrityError as exc:
         # Someone created a clashing row between our check and our insert; the transaction is undone.
         raise LegacyFileError(

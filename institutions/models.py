@@ -201,6 +201,9 @@ class InstitutionFiling(Request):
     ``before`` is a snapshot of what the filing changes, taken when it is filed.
     """
 
+    REQUEST_TYPE = RequestType.INSTITUTION_FILING
+    PROCESS = "institutions.filing"
+
     FILER_SCANS = [(AttachmentType.QUALIFICATION_ORIGINAL, False), (AttachmentType.QUALIFICATION_COPY, True)]
     RECEIVER_SCANS = []
     INFO_FIELDS = ["name", "address", "legal_representative", "contact_person", "contact_phone"]
@@ -221,20 +224,6 @@ class InstitutionFiling(Request):
 
     class Meta:
         verbose_name = verbose_name_plural = "机构备案"
-
-    def save(self, *args, **kwargs):
-        self.type = RequestType.INSTITUTION_FILING
-        super().save(*args, **kwargs)
-
-    def apply_approval(self, actor):
-        from .filing import apply
-
-        apply(self, actor)
-
-    def summary_context(self, user) -> dict:
-        from .filing import summary_context
-
-        return summary_context(self, user)
 
 
 class CapabilityChange(models.Model):

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from jiance.pages import module_context, paginate
-from reviews.views.common import friendly_conflicts
+from reviews.views.common import filed, friendly_conflicts
 
 from .filing import create_institution, file_institution
 from .forms import InstitutionFilingForm, NewInstitutionForm
@@ -67,10 +67,7 @@ def institution_filing(request: HttpRequest, module: str) -> HttpResponse:
             extensions=form.extensions(),
             scans_by_type=form.scans_by_type(),
         )
-        for warning in form.scan_warnings:
-            messages.warning(request, warning)
-        messages.success(request, "机构备案已提交，审核通过后生效。")
-        return redirect("request_detail", pk=filing.pk)
+        return filed(request, form, filing, "机构备案已提交，审核通过后生效。")
     context.update(form=form, institution=institution)
     return render(request, "institutions/filing_form.html", context, status=400 if form.errors else 200)
 

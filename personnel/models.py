@@ -98,6 +98,9 @@ class PersonnelFiling(Request):
     ``Request.person`` is the person being changed (none for a new one until approval creates it).
     """
 
+    REQUEST_TYPE = RequestType.PERSONNEL_FILING
+    PROCESS = "personnel.filing"
+
     FILER_SCANS = [
         (AttachmentType.ID_CARD, True),
         (AttachmentType.DIPLOMA, True),
@@ -120,17 +123,3 @@ class PersonnelFiling(Request):
 
     class Meta:
         verbose_name = verbose_name_plural = "人员备案"
-
-    def save(self, *args, **kwargs):
-        self.type = RequestType.PERSONNEL_FILING
-        super().save(*args, **kwargs)
-
-    def apply_approval(self, actor):
-        from .filing import apply
-
-        apply(self, actor)
-
-    def summary_context(self, user) -> dict:
-        from .filing import summary_context
-
-        return summary_context(self, user)

@@ -1,14 +1,13 @@
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 
 from certificates.models import PostCertificate
 from jiance.exports import CHUNK, wants_xlsx, xlsx_response
 from jiance.pages import module_context, paginate
 from reviews.models import Request
-from reviews.views.common import friendly_conflicts
+from reviews.views.common import filed, friendly_conflicts
 
 from .filing import file_personnel
 from .forms import PersonnelFilingForm
@@ -110,9 +109,6 @@ def _filing(request, person, context):
             kind=context["kind"],
             scans_by_type=form.scans_by_type(),
         )
-        for warning in form.scan_warnings:
-            messages.warning(request, warning)
-        messages.success(request, "人员备案已提交，等待市级审核。")
-        return redirect("request_detail", pk=filing.pk)
+        return filed(request, form, filing, "人员备案已提交，等待市级审核。")
     context.update(form=form, person=person)
     return render(request, "personnel/filing_form.html", context, status=400 if form.errors else 200)

@@ -5,6 +5,7 @@ its own fields and its effect on approval (``apply_approval``) and never a lifec
 """
 
 import uuid
+from importlib import import_module
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -170,9 +171,25 @@ class Request(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return f"{self.get_type_display()} #{self.pk}"
 
+    # A process (child model) sets these: its type, and the module holding its
+    # ``apply(request, actor)`` (the effect of approval) and ``summary_context(request, user)``.
+    REQUEST_TYPE: str = ""
+    PROCESS: str = ""
+
+    def save(self, *args, **kwargs):
+        if self.REQUEST_TYPE:
+            self.type = self.REQUEST_TYPE
+        super().save(*args, **kwargs)
+
     def detail(self):
         """The process's own record (TransferRequest, ReissueRequest, …) of this request."""
         return getattr(self, CHILD_ACCESSORS[self.type])
+
+    def apply_approval(self, actor) -> None:
+        import_module(self.PROCESS).apply(self, actor)
+
+    def summary_context(self, user) -> dict:
+        return import_module(self.PROCESS).summary_context(self, user)
 
     @property
     def is_open(self) -> bool:

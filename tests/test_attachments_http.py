@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from PIL import Image
 
 from certificates.transfer import file_transfer
 from institutions.models import Institution, User
@@ -152,6 +153,24 @@ def test_it_refuses_more_files_than_a_request_may_have(login, settings):
     response = accept_with(receiver, req, labour_contract=[files.jpeg(f"{n}.jpg") for n in range(1, 4)])
     assert response.status_code == 302
     assert Attachment.objects.count() == 1 + 5
+
+
+def noise_png(name: str, side: int = 400) -> SimpleUploadedFile:
+    """An incompressible colour PNG of about side × side × 3 bytes."""
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(buffer, "PNG")
+    return upload(name, buffer.getvalue(), "image/png")
+
+
+def test_it_refuses_a_request_whose_files_together_are_too_large(login, settings):
+    settings.ATTACHMENT_MAX_REQUEST_MB = 1
+    req = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
+    pages = [noise_png(f"{n}.png") for n in (1, 2, 3)]  # ~0.46 MB each: each fine, together too much
+    assert all(p.size < 1024 * 1024 for p in pages) and sum(p.size for p in pages) > 1024 * 1024
+    response = accept_with(login("sz-jc"), req, labour_contract=pages)
+    assert response.status_code == 400
+    assert "附件总大小超过 1 MB" in response.content.decode()
+    assert Attachment.objects.count() == 1 and len(stored_files()) == 1
 
 
 @pytest.mark.xfail(

@@ -116,8 +116,12 @@ def pk(field) -> Callable[[World], dict]:
     return lambda world: {"pk": getattr(world, field)}
 
 
-def per_module(expect: Callable[[str], dict]) -> list[Case]:
-    return [Case(slug, lambda _w, slug=slug: {"module": slug}, expect(slug)) for slug in MODULES]
+def per_module(expect: Callable[[str], dict], xlsx: bool = False) -> list[Case]:
+    """One case per module (and, for a list with Excel export, the export too: same scope)."""
+    cases = [Case(slug, lambda _w, slug=slug: {"module": slug}, expect(slug)) for slug in MODULES]
+    if xlsx:
+        cases += [Case(f"{c.id}-xlsx", c.kwargs, c.expect, query=lambda _w: XLSX) for c in cases]
+    return cases
 
 
 def post_only(field=None) -> list[Case]:
@@ -131,6 +135,8 @@ def queues() -> list[Case]:
         for slug in MODULES
         for t in RequestType.values
     ]
+    transfers = {"module": "jc", "type": RequestType.TRANSFER}
+    cases.append(Case("jc-transfer-xlsx", lambda _w: transfers, only(REVIEWERS), query=lambda _w: XLSX))
     # An unknown type is a missing page for reviewers; institutions are refused before the lookup.
     unknown = {ANONYMOUS: LOGIN, **dict.fromkeys(REVIEWERS, 404), **dict.fromkeys(INSTITUTIONS, 403)}
     cases.append(Case("jc-unknown", lambda _w: {"module": "jc", "type": "nosuchtype"}, unknown))
@@ -138,13 +144,17 @@ def queues() -> list[Case]:
 
 
 CHANGE_PAGES = only(INSTITUTIONS)
+XLSX = {"format": "xlsx"}
 
 TABLE: dict[str, list[Case]] = {
     "home": [Case("", no_args, signed_in())],
     "login": [Case("", no_args, {ANONYMOUS: 200, **dict.fromkeys(REVIEWERS + INSTITUTIONS, HOME)})],
     "logout": [Case("GET", no_args, signed_in(405))],
     "password_change": [Case("", no_args, signed_in())],
-    "announcement_list": [Case("", no_args, everyone(200))],
+    "announcement_list": [
+        Case("", no_args, everyone(200)),
+        Case("xlsx", no_args, everyone(200), query=lambda _w: XLSX),
+    ],
     "institution_info": per_module(module_page),
     "institution_detail": [
         Case("nj-jc", pk("nj_jc"), only({"province", "nanjing", "nj-jc"}, denied=404)),
@@ -152,8 +162,9 @@ TABLE: dict[str, list[Case]] = {
     ],
     "institution_filing": per_module(filing_page),
     "institution_new": [Case("", no_args, only({"province"}))],
-    "person_list": per_module(module_page),
+    "person_list": per_module(module_page, xlsx=True),
     "person_new": per_module(filing_page),
+    "certificate_list": per_module(module_page, xlsx=True),
     "person_change": [
         Case("wang-qiang", pk("wang"), own_person("nj-jc", "nanjing")),
         Case("yang-fan", pk("yang"), own_person("sz-dj", "suzhou")),

@@ -1,14 +1,13 @@
 """【诚信变更管理】: the institution's pages for transfers, reissues and cancellations."""
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from jiance.pages import paginate
 from reviews.models import Request, RequestType
-from reviews.views.common import friendly_conflicts
+from reviews.views.common import filed, friendly_conflicts
 
 from ..cancellation import file_cancellation
 from ..forms import CancellationForm, ReissueForm, TransferForm
@@ -70,7 +69,7 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
             form.cleaned_data["receiving_institution"],
             form.scans_by_type(),
         )
-        return _filed(request, form, transfer, "已提交，等待调入机构接收。")
+        return filed(request, form, transfer, "已提交，等待调入机构接收。")
     return render(
         request, "certificates/transfer_form.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -85,7 +84,7 @@ def reissue_new(request: HttpRequest) -> HttpResponse:
         reissue = file_reissue(
             request.user, form.cleaned_data["certificates"], form.cleaned_data["reason"], form.scans_by_type()
         )
-        return _filed(request, form, reissue, "补办申请已提交，等待市级审核。")
+        return filed(request, form, reissue, "补办申请已提交，等待市级审核。")
     return _render_form(request, form, "添加补办", "reissue_list")
 
 
@@ -102,15 +101,8 @@ def cancellation_new(request: HttpRequest) -> HttpResponse:
             form.cleaned_data["holder_agrees"],
             form.scans_by_type(),
         )
-        return _filed(request, form, cancellation, "注销申请已提交，等待市级初审。")
+        return filed(request, form, cancellation, "注销申请已提交，等待市级初审。")
     return _render_form(request, form, "添加注销", "cancellation_list")
-
-
-def _filed(request, form, filed, message):
-    for warning in form.scan_warnings:
-        messages.warning(request, warning)
-    messages.success(request, message)
-    return redirect("request_detail", pk=filed.pk)
 
 
 def _render_form(request, form, title, list_url):

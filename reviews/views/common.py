@@ -1,6 +1,7 @@
 from functools import wraps
 
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
 
 from ..actions import AlreadyHandled, RequestConflict
 from ..models import Request
@@ -22,3 +23,11 @@ def friendly_conflicts(view):
             return render(request, "reviews/already_handled.html", {"message": e.message}, status=409)
 
     return wrapper
+
+
+def filed(request, form, filed_request, message: str):
+    """After a filing: greyscale warnings, the success message, and on to the request page."""
+    for warning in form.scan_warnings:
+        messages.warning(request, warning)
+    messages.success(request, message)
+    return redirect("request_detail", pk=filed_request.pk)
