@@ -111,7 +111,7 @@ class Progress:
     def __init__(self, write: Callable[[str], None] | None, label: str, total: int | None, unit: str):
         self.write, self.label, self.total, self.unit = write, label, total, unit
         self.every = max(BATCH_SIZE, (total or 0) // 20)
-        self.done = 0
+        self.done = self.shown = 0
 
     def track(self, items: Iterable) -> Iterator:
         for item in items:
@@ -120,15 +120,19 @@ class Progress:
         self.finish()
 
     def advance(self, count: int = 1) -> None:
-        before, self.done = self.done, self.done + count
-        if before // self.every != self.done // self.every:
+        self.done += count
+        if self.done // self.every != self.shown // self.every:
             self._show()
 
     def finish(self) -> None:
+        """Show the final count as the total, unless the last line already did."""
+        already_shown = self.shown == self.done == self.total
         self.total = self.done
-        self._show()
+        if not already_shown:
+            self._show()
 
     def _show(self) -> None:
+        self.shown = self.done
         if self.write is None:
             return
         if not self.total:
@@ -188,10 +192,13 @@ class LegacyFile:
         self.close()
 
     def __iter__(self) -> Iterator[SourceRow]:
-        for number, cells in enumerate(self._raw, start=2):
-            values = {column: cells[i] if i < len(cells) else None for column, i in self._columns.items()}
-            if any(_plain(value) for value in values.values()):
-                yield SourceRow(number, values)
+        try:
+            for number, cells in enumerate(self._raw, start=2):
+                values = {column: cells[i] if i < len(cells) else None for column, i in self._columns.items()}
+                if any(_plain(value) for value in values.values()):
+                    yield SourceRow(number, values)
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise LegacyFileError(f"无法读取 CSV 文件（请保存为 UTF-8 或 GB18030 编码）：{exc}") from exc
 
     def close(self) -> None:
         if self._workbook is not None:
@@ -618,42 +625,48 @@ def _plan_person(row: ParsedRow, existing: Existing, plan: Plan) -> list[RowErro
     person = existing.people.get(row.id_number)
     if person and person.name != row.name:
         return [RowError(row.row, NAME, f"此身份证号已在系统中登记为“{person.name}”，与本行姓名不一致")]
+    moved_from = None  # the person's institution in the database, when it is not the row's
     institution = existing.institutions.get(row.institution)
-    moved = person is not None and (institution is None or institution.pk != person.institution_id)
+    if person and (institution is None or institution.pk != person.institution_id):
+        moved_from = existing.institution_names.get(person.institution_id, "（无）")
     errors, new = [], []
     for certificate in row.certificates:
         known = existing.certificates.get((certificate.kind, certificate.number))
-        held = existing.holdings.get((row.id_number, certificate.kind))
-        label = Kind(certificate.kind).label
-        if known and known.holder_id_number != row.id_number:
+        if known is None:
+            if error := _new_certificate_error(row, certificate, existing, moved_from):
+                errors.append(error)
+            else:
+                new.append(certificate)
+        elif known.holder_id_number != row.id_number:
             holder = f"“{known.holder_name}”（身份证号 {mask_id_number(known.holder_id_number)}）"
             errors.append(RowError(row.row, certificate.number_column, f"证书编号已被系统中的{holder}持有"))
-        elif known and known.issued_on != certificate.issued_on:
+        elif known.issued_on != certificate.issued_on:
             message = f"系统中的发证日期为 {known.issued_on:%Y-%m-%d}，与文件不一致（未修改）"
             plan.notes.append(RowError(row.row, certificate.date_column, message))
-        elif known:
-            pass
-        elif held:
-            message = f"此人在系统中已持有{label}证书 {held.number}，与本行的证书编号不一致"
-            errors.append(RowError(row.row, certificate.number_column, message))
-        elif moved:
-            message = f"此人在系统中属于“{existing.institution_names.get(person.institution_id, '（无）')}”，无法在本行机构下新增{label}证书"
-            errors.append(RowError(row.row, INSTITUTION, message))
-        else:
-            new.append(certificate)
     if errors:
         return errors
     if person is None:
         plan.people.append(row)
-    elif moved:
-        message = (
-            f"此人在系统中属于“{existing.institution_names.get(person.institution_id, '（无）')}”（未修改）"
-        )
-        plan.notes.append(RowError(row.row, INSTITUTION, message))
+    elif moved_from:
+        plan.notes.append(RowError(row.row, INSTITUTION, f"此人在系统中属于“{moved_from}”（未修改）"))
     plan.certificates += [(row, certificate) for certificate in new]
-    if person is not None and not new:
+    if person and not new:
         plan.skipped.append(row.row)
     return []
+
+
+def _new_certificate_error(
+    row: ParsedRow, certificate: ParsedCertificate, existing: Existing, moved_from: str | None
+) -> RowError | None:
+    """Why a certificate not yet in the database cannot be added to this row's person, if it cannot."""
+    label = Kind(certificate.kind).label
+    if held := existing.holdings.get((row.id_number, certificate.kind)):
+        message = f"此人在系统中已持有{label}证书 {held.number}，与本行的证书编号不一致"
+        return RowError(row.row, certificate.number_column, message)
+    if moved_from:
+        message = f"此人在系统中属于“{moved_from}”，无法在本行机构下新增{label}证书"
+        return RowError(row.row, INSTITUTION, message)
+    return None
 
 
 # --- 4. Writing ---------------------------------------------------------------------------------------

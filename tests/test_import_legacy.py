@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from certificates.models import CertificateStatus, PostCertificate
-from institutions.legacy import COLUMNS
+from institutions.legacy import COLUMNS, Progress
 from institutions.models import Institution, Kind
 from institutions.validators import credit_code_check_char
 from personnel.models import Person
@@ -242,6 +242,19 @@ def test_it_shows_progress_on_stderr_unless_quiet(db, tmp_path):
 
     assert run(path, "--quiet")[1] == ""
     assert run(path, "-v", "0")[1] == ""
+
+
+def test_it_draws_a_progress_bar_every_thousand_rows():
+    lines = []
+    progress = Progress(lines.append, "校验", 2400, "行")
+
+    assert list(progress.track(range(2500))) == list(range(2500))  # the estimate may be short
+
+    assert lines == [
+        "校验 [########............] 41% 1000/2400 行",
+        "校验 [################....] 83% 2000/2400 行",
+        "校验 [####################] 100% 2500/2500 行",
+    ]
 
 
 def test_it_looks_up_existing_rows_in_a_few_queries(demo, tmp_path):
