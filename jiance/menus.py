@@ -46,7 +46,8 @@ class Section:
 
 
 def waiting_counts(user) -> dict:
-    """{(type, kind): n} of requests whose next step is this user's, in one query."""
+    """Requests whose next step is this user's, in one query: {(type, kind): n} per module, and
+    {type: n} overall (a request about both kinds counts once there)."""
     rows = (
         Request.objects.waiting_for(user)
         .values("type", "module_jc", "module_dj")
@@ -54,6 +55,7 @@ def waiting_counts(user) -> dict:
     )
     counts: dict = {}
     for row in rows:
+        counts[row["type"]] = counts.get(row["type"], 0) + row["n"]
         for kind, on in ((Kind.JC, row["module_jc"]), (Kind.DJ, row["module_dj"])):
             if on:
                 counts[(row["type"], kind)] = counts.get((row["type"], kind), 0) + row["n"]
@@ -64,8 +66,7 @@ def _institution_menu(user, counts):
     changes = Section("诚信变更管理")
     group = Group("")
     for req_type, label, url_name in CHANGE_ENTRIES:
-        n = sum(v for (t, _), v in counts.items() if t == req_type)
-        group.entries.append(Entry(label, reverse(url_name), n))
+        group.entries.append(Entry(label, reverse(url_name), counts.get(req_type, 0)))
     changes.groups.append(group)
     sections = [changes]
     modules = institution_modules(user.institution)
@@ -97,6 +98,8 @@ def _module_section(slug, kind, reviews):
 def _reviewer_menu(user, counts):
     sections = [_module_section(slug, kind, reviews=counts) for slug, kind in MODULES]
     sections.append(_certificate_section(user))
+    if user.is_province:
+        sections.append(Section("机构管理", [Group("", [Entry("新增检测机构", reverse("institution_new"))])]))
     return sections
 
 
@@ -105,7 +108,6 @@ def _certificate_section(user):
     from certificates.models import PrintTask, Recovery
 
     if user.is_province:
-        entries = [Entry("新增检测机构", reverse("institution_new"))]
         printing = PrintTask.objects.filter(state=PrintTask.State.PENDING).count()
         mailed = Recovery.objects.filter(state=Recovery.State.MAILED).count()
         entries = [
@@ -115,7 +117,7 @@ def _certificate_section(user):
     else:
         incoming = PrintTask.objects.visible_to(user).filter(state=PrintTask.State.SENT).count()
         entries = [Entry("证书发放", reverse("delivery_list"), incoming)]
-    return Section("证书管理" if user.is_city else "机构与证书管理", [Group("", entries)])
+    return Section("证书管理", [Group("", entries)])
 
 
 def menu(request):

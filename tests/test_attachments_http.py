@@ -173,11 +173,6 @@ def test_it_refuses_a_request_whose_files_together_are_too_large(login, settings
     assert Attachment.objects.count() == 1 and len(stored_files()) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: DATA_UPLOAD_MAX_NUMBER_FILES equals ATTACHMENT_MAX_FILES_PER_REQUEST, so Django rejects "
-    "the upload with a bare 'Bad Request (400)' before the form's Chinese 附件过多 message can run",
-)
 def test_it_explains_in_chinese_when_a_request_brings_more_files_than_the_default_limit(login):
     limit = django_settings.ATTACHMENT_MAX_FILES_PER_REQUEST
     req = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)

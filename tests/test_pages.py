@@ -316,11 +316,6 @@ def test_it_counts_a_transfer_waiting_for_receipt_in_the_receivers_menu(login):
     assert menu_count(get(login("nj-jc"), reverse("home")), "人员变更调离") == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: jiance/menus.py _institution_menu sums waiting_counts over both modules, so a dual-certificate "
-    "transfer is counted twice in 【诚信变更管理】→人员变更调离",
-)
 def test_it_counts_a_dual_certificate_transfer_once_in_the_receivers_menu(login):
     file_transfer(
         User.objects.get(username="nj-dual"),

@@ -222,6 +222,7 @@ def test_the_printed_qr_code_tells_the_current_edition_from_a_void_one(open_as, 
     expect(result).to_contain_text("此纸质证书为第2版，是当前版本")
     expect(result.locator("tr", has_text="证书编号")).to_contain_text(printed.number)
     expect(result.locator("tr", has_text="持证人")).to_contain_text("张*")
+    assert ID_NUMBER not in public.content()
     screenshot(public, "verify-qr-current")
 
     # ... and the lost edition 1, should someone still show it: void, edition 2 is current.
