@@ -152,3 +152,19 @@ def test_it_verifies_by_number_and_name_without_login(client, demo):
     assert "320583198706060056" not in found
     wrong = client.get(reverse("verify"), {"number": "苏DJ-2017-00310", "name": "张伟"}).content.decode()
     assert "未查到该证书" in wrong
+
+
+def test_it_limits_how_often_one_client_may_look_certificates_up(client, demo, settings):
+    from django.core.cache import cache
+
+    from certificates.views import public
+
+    cache.clear()
+    query = {"number": "苏DJ-2017-00310", "name": "陈静"}
+    for _ in range(public.VERIFY_LIMIT):
+        assert client.get(reverse("verify"), query).status_code == 200
+    response = client.get(reverse("verify"), query)
+    assert response.status_code == 429
+    assert "查询过于频繁" in response.content.decode()
+    assert "无锡市建设工程质量检测中心" not in response.content.decode()
+    cache.clear()

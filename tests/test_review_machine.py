@@ -237,3 +237,33 @@ def test_it_shows_predicted_then_actual_certificate_changes(login):
         decide(login(account), req)
     page = login("sz-jc").get(reverse("request_detail", args=[req.pk])).content.decode()
     assert "证书变化（已生效）" in page
+
+
+def test_it_renders_the_request_page_in_a_constant_number_of_queries(login):
+    """Three contract pages or twelve: the viewer, timeline and summary cost the same queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from . import files
+
+    three = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    accept(login("sz-jc"), three)
+    twelve = file_transfer(login("sz-jc"), "刘洋", "无锡市建设工程质量检测中心")
+    response = login("wx-dual").post(
+        reverse("request_accept", args=[twelve.pk]),
+        {
+            "labour_contract": [files.jpeg(f"{n}.jpg") for n in range(1, 13)],
+            "social_security": [files.pdf()],
+            "certificate_scan": [files.png()],
+        },
+    )
+    assert response.status_code == 302
+    province = login("province")
+
+    def queries(req):
+        with CaptureQueriesContext(connection) as ctx:
+            assert province.get(reverse("request_detail", args=[req.pk])).status_code == 200
+        return len(ctx.captured_queries)
+
+    assert twelve.attachments.filter(type="labour_contract").count() == 12
+    assert queries(three) == queries(twelve)

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from jiance import throttle
 from jiance.exports import CHUNK, wants_xlsx, xlsx_response
 from jiance.pages import paginate
 
@@ -40,6 +41,10 @@ def _announcement_rows(announcements):
         ]
 
 
+# Number + name look-ups per client address and window: enough for any clerk, too few to harvest names.
+VERIFY_LIMIT, VERIFY_WINDOW = 30, 600
+
+
 class VerifyForm(forms.Form):
     number = forms.CharField(label="证书编号", max_length=30)
     name = forms.CharField(label="持证人姓名", max_length=50)
@@ -50,6 +55,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     """证书查询 by number and holder's name: both must match, so numbers alone reveal nothing."""
     form = VerifyForm(request.GET or None)
     context = {"form": form}
+    if form.is_valid() and not throttle.allow(request, "verify", VERIFY_LIMIT, VERIFY_WINDOW):
+        context["throttled"] = True
+        return render(request, "certificates/verify.html", context, status=429)
     if form.is_valid():
         certificate = (
             PostCertificate.objects.select_related("holder", "institution")

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -11,6 +12,8 @@ from .. import actions
 from ..forms import DecisionForm, ReasonForm, scan_form
 from ..models import AttachmentType, Request
 from .common import friendly_conflicts, visible_request
+
+NO_RIGHT = "您无权执行此操作。"
 
 
 def timeline(request_obj: Request):
@@ -72,7 +75,7 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     req = visible_request(request.user, pk)
     form = DecisionForm(request.POST)
     if not actions.may(req, request.user, "approve_city" if request.user.is_city else "approve_province"):
-        return _forbidden()
+        raise PermissionDenied(NO_RIGHT)
     if not form.is_valid():
         return _render_detail(request, req, decision_form=form)
     actions.decide(req.pk, request.user, form.cleaned_data["decision"], form.cleaned_data["opinion"])
@@ -95,7 +98,7 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def request_accept(request: HttpRequest, pk: int) -> HttpResponse:
     req = visible_request(request.user, pk)
     if not actions.may(req, request.user, "accept"):
-        return _forbidden()
+        raise PermissionDenied(NO_RIGHT)
     form = scan_form(req.detail().RECEIVER_SCANS)(request.POST, request.FILES)
     if not form.is_valid():
         return _render_detail(request, req, accept_form=form)
@@ -110,7 +113,7 @@ def request_accept(request: HttpRequest, pk: int) -> HttpResponse:
 def request_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     req = visible_request(request.user, pk)
     if not actions.may(req, request.user, "refuse"):
-        return _forbidden()
+        raise PermissionDenied(NO_RIGHT)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, req, refuse_form=form)
@@ -124,7 +127,7 @@ def request_refuse(request: HttpRequest, pk: int) -> HttpResponse:
 def request_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     req = visible_request(request.user, pk)
     if not actions.may(req, request.user, "submit"):
-        return _forbidden()
+        raise PermissionDenied(NO_RIGHT)
     form = scan_form(req.detail().FILER_SCANS, required=False)(request.POST, request.FILES)
     if not form.is_valid():
         return _render_detail(request, req, resubmit_form=form)
@@ -137,9 +140,3 @@ def request_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
 def _warn(request, form):
     for warning in form.scan_warnings:
         messages.warning(request, warning)
-
-
-def _forbidden():
-    from django.core.exceptions import PermissionDenied
-
-    raise PermissionDenied("您无权执行此操作。")
