@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from .validators import validate_credit_code
 
@@ -81,8 +82,10 @@ class Institution(models.Model):
         """Kinds of qualification held (uses the prefetch cache when present)."""
         return sorted({q.kind for q in self.qualifications.all()}, reverse=True)
 
-    def holds(self, kind) -> bool:
-        return kind in self.kinds()
+    def holds(self, kind, on=None) -> bool:
+        """Whether a qualification of ``kind`` is in force on ``on`` (today): what the transfer rule uses."""
+        on = on or timezone.localdate()
+        return any(q.kind == kind and q.in_force(on) for q in self.qualifications.all())
 
 
 class Qualification(models.Model):
@@ -109,6 +112,9 @@ class Qualification(models.Model):
 
     def __str__(self):
         return f"{self.institution} {self.get_kind_display()}资质"
+
+    def in_force(self, on) -> bool:
+        return self.valid_from <= on <= self.valid_until
 
 
 class Capability(models.Model):

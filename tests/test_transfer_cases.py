@@ -65,3 +65,19 @@ def test_it_moves_the_held_kind_and_detaches_the_other_from_dual_to_single(login
     assert "陈静" in public and "320583198706060056" not in public
     person_page = login("sz-jc").get(reverse("person_detail", args=[jc.holder_id])).content.decode()
     assert "无信用档案" in person_page and "调离" in person_page
+
+
+def test_it_detaches_a_certificate_when_the_receivers_qualification_has_expired(login):
+    """Only a qualification in force counts: 苏州建科建材's 建材 qualification expired yesterday."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from institutions.models import Qualification
+
+    Qualification.objects.filter(institution__name="苏州建科建材检测有限公司").update(
+        valid_until=timezone.localdate() - timedelta(days=1)
+    )
+    walk_transfer(login, "王强", "nj-jc", "sz-jc", "苏州建科建材检测有限公司", ["nanjing", "suzhou"])
+    jc = certificate("苏JC-2018-00231")
+    assert (jc.status, jc.institution) == (CertificateStatus.DETACHED, None)
