@@ -1,0 +1,79 @@
+"""Writing a `Plan`: creates its institutions, people and certificates with bulk inserts.
+
+Call it inside a transaction, after `plan_import()` found no errors; it only inserts, never updates.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from certificates.models import PostCertificate
+from institutions.models import Institution
+from personnel.models import Person
+
+from .existing import Existing, Plan, chunks
+from .validate import ParsedCertificate, ParsedRow
+
+if TYPE_CHECKING:  # progress.py imports BATCH_SIZE from here
+    from .progress import Progress
+
+BATCH_SIZE = 1000
+
+
+def write(plan: Plan, existing: Existing, cities: dict[str, int], progress: Progress) -> None:
+    """Create the planned rows with bulk inserts (pks come back from SQLite ≥ 3.35 and PostgreSQL).
+
+    `cities` maps city names to pks."""
+    created = Institution.objects.bulk_create(
+        [_institution(row, cities) for row in plan.institutions], batch_size=BATCH_SIZE
+    )
+    institution_ids = {known.name: known.pk for known in existing.institutions.values()}
+    institution_ids |= {institution.name: institution.pk for institution in created}
+    person_ids = {number: known.pk for number, known in existing.people.items()}
+    for batch in chunks(plan.people, BATCH_SIZE):
+        people = Person.objects.bulk_create([_person(row, institution_ids) for row in batch])
+        person_ids |= {person.id_number: person.pk for person in people}
+        progress.advance(len(batch))
+    for batch in chunks(plan.certificates, BATCH_SIZE):
+        PostCertificate.objects.bulk_create(
+            [_certificate(row, certificate, person_ids, institution_ids) for row, certificate in batch]
+        )
+        progress.advance(len(batch))
+    progress.finish()
+
+
+def _institution(row: ParsedRow, cities: dict[str, int]) -> Institution:
+    return Institution(
+        name=row.institution,
+        credit_code=row.credit_code,
+        city_id=cities[row.city],
+        status=Institution.Status.ACTIVE,
+    )
+
+
+def _person(row: ParsedRow, institution_ids: dict[str, int]) -> Person:
+    return Person(
+        name=row.name,
+        id_number=row.id_number,
+        gender=row.gender,
+        birth_date=row.birth_date,
+        education=row.education,
+        title=row.title,
+        phone=row.phone,
+        institution_id=institution_ids[row.institution],
+    )
+
+
+def _certificate(
+    row: ParsedRow,
+    certificate: ParsedCertificate,
+    person_ids: dict[str, int],
+    institution_ids: dict[str, int],
+) -> PostCertificate:
+    return PostCertificate(
+        kind=certificate.kind,
+        number=certificate.number,
+        holder_id=person_ids[row.id_number],
+        institution_id=institution_ids[row.institution],
+        issued_on=certificate.issued_on,
+    )
