@@ -2,7 +2,15 @@
 
 from reviews.transitions import available_actions
 
-from .effects import Change, announce, change_rows, file_for_certificates, locked_certificates, row
+from .effects import (
+    Change,
+    announce,
+    change_rows,
+    file_for_certificates,
+    locked_certificates,
+    row,
+    void_unsent_prints,
+)
 from .models import CancellationRequest, CertificateStatus, Recovery
 
 
@@ -21,6 +29,7 @@ def apply(request: CancellationRequest, actor) -> None:
         certificate.save()
         change.record()
         Recovery.objects.create(certificate=certificate, request=request)
+        void_unsent_prints(certificate, actor, f"人员注销 #{request.pk}")
     announce(request, request.person, certificates)
 
 

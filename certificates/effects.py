@@ -3,7 +3,7 @@
 from institutions.models import Kind
 from reviews.actions import file_request
 
-from .models import Announcement, CertificateChange, CertificateStatus, PostCertificate
+from .models import Announcement, CertificateChange, CertificateStatus, PostCertificate, PrintTask
 
 
 def file_for_certificates(model, user, certificates, scans_by_type: dict, **fields):
@@ -113,3 +113,25 @@ def row(
         "after_institution": after_institution,
         "after_edition": after_edition or certificate.edition,
     }
+
+
+def void_unsent_prints(certificate, actor, reason: str) -> None:
+    """Void the certificate's print tasks that have not left the province: what they would print is
+    no longer current."""
+    unsent = PrintTask.objects.select_for_update().filter(
+        certificate=certificate, state__in=[PrintTask.State.PENDING, PrintTask.State.PRINTED]
+    )
+    for task in unsent:
+        task.void(by=actor, description=reason)
+        task.save()
+
+
+def open_print_task(request, certificate, destination_city_id, actor) -> PrintTask:
+    """Queue the certificate's current edition for printing (待打印), voiding older unsent ones."""
+    void_unsent_prints(certificate, actor, f"{request.get_type_display()} #{request.pk} 产生新证书")
+    return PrintTask.objects.create(
+        certificate=certificate,
+        request=request,
+        edition=certificate.edition,
+        destination_city_id=destination_city_id,
+    )

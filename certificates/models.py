@@ -216,6 +216,7 @@ class PrintTask(ConcurrentTransitionMixin, models.Model):
         PRINTED = "printed", "已打印"
         SENT = "sent", "已寄出"
         DELIVERED = "delivered", "已发放"
+        VOID = "void", "已作废"
 
     certificate = models.ForeignKey(PostCertificate, models.PROTECT, related_name="print_tasks")
     request = models.ForeignKey(Request, models.PROTECT, related_name="print_tasks")
@@ -263,6 +264,12 @@ class PrintTask(ConcurrentTransitionMixin, models.Model):
     def deliver(self, recipient, delivered_on, by=None, description=None):
         self.recipient = recipient
         self.delivered_on = delivered_on
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=[State.PENDING, State.PRINTED], target=State.VOID)
+    def void(self, by=None, description=None):
+        """Superseded before it left the province (a newer edition or institution, or 注销)."""
 
 
 class ReissueRequest(Request):

@@ -1,7 +1,15 @@
 """人员上岗证补办 (补证): filing, and the effect of approval (a new edition to print)."""
 
-from .effects import Change, announce, change_rows, file_for_certificates, locked_certificates, row
-from .models import PrintTask, ReissueRequest
+from .effects import (
+    Change,
+    announce,
+    change_rows,
+    file_for_certificates,
+    locked_certificates,
+    open_print_task,
+    row,
+)
+from .models import ReissueRequest
 
 
 def file_reissue(user, certificates, reason: str, scans_by_type: dict) -> ReissueRequest:
@@ -17,12 +25,7 @@ def apply(request: ReissueRequest, actor) -> None:
         certificate.reissue(by=actor, description=f"人员上岗证补办 #{request.pk}")
         certificate.save()
         change.record()
-        PrintTask.objects.create(
-            certificate=certificate,
-            request=request,
-            edition=certificate.edition,
-            destination_city_id=request.institution.city_id,
-        )
+        open_print_task(request, certificate, request.institution.city_id, actor)
     announce(request, request.person, certificates)
 
 

@@ -4,8 +4,16 @@ from institutions.models import Institution, Kind
 from personnel.models import Person
 from reviews.actions import file_request
 
-from .effects import Change, announce, change_rows, locked_certificates, row
-from .models import CertificateStatus, PostCertificate, PrintTask, TransferRequest, predicted_outcome
+from .effects import (
+    Change,
+    announce,
+    change_rows,
+    locked_certificates,
+    open_print_task,
+    row,
+    void_unsent_prints,
+)
+from .models import CertificateStatus, PostCertificate, TransferRequest, predicted_outcome
 
 
 def file_transfer(user, person, receiving: Institution, scans_by_type: dict) -> TransferRequest:
@@ -36,12 +44,9 @@ def apply(request: TransferRequest, actor) -> None:
         certificate.save()
         change.record()
         if certificate.institution_id:  # moved: print it with its new institution
-            PrintTask.objects.create(
-                certificate=certificate,
-                request=request,
-                edition=certificate.edition,
-                destination_city_id=receiving.city_id,
-            )
+            open_print_task(request, certificate, receiving.city_id, actor)
+        else:
+            void_unsent_prints(certificate, actor, f"人员变更调离 #{request.pk}：证书调离")
     person.institution = receiving
     person.save(update_fields=["institution"])
     announce(request, person, certificates, to_institution=receiving.name)

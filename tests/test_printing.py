@@ -168,3 +168,39 @@ def test_it_limits_how_often_one_client_may_look_certificates_up(client, demo, s
     assert "查询过于频繁" in response.content.decode()
     assert "无锡市建设工程质量检测中心" not in response.content.decode()
     cache.clear()
+
+
+def test_it_voids_an_unsent_print_when_a_newer_edition_is_approved(login):
+    transfer = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    accept(login("sz-jc"), transfer)
+    approve_everywhere(login, transfer, ["nanjing", "suzhou"])
+    first = PrintTask.objects.get(request=transfer)
+    reissue = file_reissue(login("sz-jc"), ["苏JC-2018-00231"])
+    approve_everywhere(login, reissue, ["suzhou"])
+    first.refresh_from_db()
+    second = PrintTask.objects.get(request=reissue)
+    assert (first.state, first.edition) == ("void", 1)
+    assert (second.state, second.edition) == ("pending", 2)
+    pending = login("province").get(reverse("print_queue"))
+    assert [(t.certificate.number, t.edition) for t in pending.context["page"]] == [("苏JC-2018-00231", 2)]
+
+
+def test_it_voids_an_unsent_print_when_the_certificate_is_cancelled(login, reissued):
+    from .workflow import file_cancellation
+
+    cancellation = file_cancellation(login("nj-jc"), ["苏JC-2018-00231"])
+    approve_everywhere(login, cancellation, ["nanjing"])
+    reissued.refresh_from_db()
+    assert reissued.state == "void"
+    assert login("province").post(reverse("print_mark_printed"), {"ids": [reissued.pk]}).status_code == 409
+
+
+def test_it_keeps_a_sent_certificate_sent_when_a_newer_edition_follows(login, reissued):
+    province = login("province")
+    province.post(reverse("print_mark_printed"), {"ids": [reissued.pk]})
+    province.post(reverse("print_send"), {"ids": [reissued.pk], "tracking_number": "EMS1"})
+    again = file_reissue(login("nj-jc"), ["苏JC-2018-00231"], reason="再次遗失")
+    approve_everywhere(login, again, ["nanjing"])
+    reissued.refresh_from_db()
+    assert reissued.state == "sent", "a certificate already in the post is not recalled by the system"
+    assert PrintTask.objects.get(request=again).edition == 3
