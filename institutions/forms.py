@@ -35,8 +35,9 @@ class InstitutionFilingForm(ScanFormMixin, forms.ModelForm):
         model = InstitutionFiling
         fields = InstitutionFiling.INFO_FIELDS + InstitutionFiling.QUALIFICATION_FIELDS
         widgets = {
-            "valid_from": forms.DateInput(attrs={"type": "date"}),
-            "valid_until": forms.DateInput(attrs={"type": "date"}),
+            # <input type=date> only takes ISO dates, whatever the locale's display format.
+            "valid_from": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "valid_until": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "scope": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -113,8 +114,11 @@ class InstitutionFilingForm(ScanFormMixin, forms.ModelForm):
             self.add_error("valid_until", "请填写资质有效期。")
         elif number and cleaned["valid_until"] < cleaned["valid_from"]:
             self.add_error("valid_until", "有效期至不能早于有效期起。")
-        if changes_qualification and not cleaned.get("qualification_original"):
-            self.add_error("qualification_original", "资质证书有变化，请上传资质证书正本扫描件。")
+        capability_changes = cleaned.get("additions") or self.extensions()
+        if (changes_qualification or capability_changes) and not cleaned.get("qualification_original"):
+            self.add_error(
+                "qualification_original", "资质证书或检测能力有变化，请上传新的资质证书正本扫描件。"
+            )
         if cleaned.get("additions") and not number:
             self.add_error("qualification_number", "增项须与资质证书一并备案，请填写资质证书编号。")
         return cleaned

@@ -12,7 +12,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     waiting = (
         Request.objects.waiting_for(user)
-        .select_related("person", "institution", "receiving_institution")
+        .select_related("person", "personnelfiling", "institution", "receiving_institution")
         .order_by("submitted_at", "pk")[:20]
     )
     return render(request, "home.html", {"waiting": waiting})

@@ -12,7 +12,7 @@ class PersonnelFilingForm(ScanFormMixin, forms.ModelForm):
     class Meta:
         model = PersonnelFiling
         fields = PersonnelFiling.FIELDS
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"birth_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
 
     def __init__(self, *args, person: Person | None = None, **kwargs):
         self.person = person

@@ -82,7 +82,10 @@ def store(scans_by_type: dict, *, user, saved: list, request=None, qualification
                 greyscale=scan.info.greyscale,
                 uploaded_by=user,
             )
-            attachment.file.save(scan.file.name, scan.file, save=False)
+            # Name and type come from what the content was judged to be, never from the browser, so
+            # the stored object (e.g. in a bucket) cannot be served as HTML.
+            scan.file.content_type = scan.info.content_type
+            attachment.file.save(f"scan.{scan.info.extension}", scan.file, save=False)
             saved.append(attachment.file.name)
             attachment.save()
             created.append(attachment)

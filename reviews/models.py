@@ -181,6 +181,15 @@ class Request(ConcurrentTransitionMixin, models.Model):
             self.type = self.REQUEST_TYPE
         super().save(*args, **kwargs)
 
+    @property
+    def subject_name(self) -> str:
+        """Whom the request is about: the person, or the name filed for someone not yet on record."""
+        if self.person_id:
+            return self.person.name
+        if self.type == RequestType.PERSONNEL_FILING:
+            return self.personnelfiling.name
+        return ""
+
     def detail(self):
         """The process's own record (TransferRequest, ReissueRequest, …) of this request."""
         return getattr(self, CHILD_ACCESSORS[self.type])
@@ -308,7 +317,7 @@ class AttachmentType(models.TextChoices):
 def attachment_key(instance, filename) -> str:
     """A server-generated storage key: the user's file name is kept only as metadata."""
     ext = PurePosixPath(filename).suffix.lower()
-    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
+    return f"attachments/{timezone.localtime():%Y/%m}/{uuid.uuid4().hex}{ext}"
 
 
 class AttachmentQuerySet(models.QuerySet):

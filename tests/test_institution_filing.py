@@ -97,7 +97,7 @@ def test_it_applies_additions_and_extensions_together_only_on_approval(login):
     institution = Institution.objects.get(name="南京华宁建材检测有限公司")
     q = institution.qualifications.get()
     cement = Capability.objects.get(institution=institution, item="水泥物理性能")
-    data = {**info(institution), **qualification_data(q),
+    data = {**info(institution), **qualification_data(q), "qualification_original": files.jpeg("新正本.jpg"),
             "additions": "砂石｜砂石常规检测｜颗粒级配、含泥量",
             f"extend_{cement.pk}": "细度、凝结时间、安定性、胶砂强度、比表面积"}  # fmt: skip
     req = submitted(login("nj-jc").post(reverse("institution_filing", args=["jc"]), data))
@@ -131,7 +131,7 @@ def test_it_requires_the_original_scan_when_the_qualification_changes(login):
     data = {**info(institution), **qualification_data(q), "valid_until": "2031-12-31"}
     response = login("nj-jc").post(reverse("institution_filing", args=["jc"]), data)
     assert response.status_code == 400
-    assert "请上传资质证书正本扫描件" in response.content.decode()
+    assert "请上传新的资质证书正本扫描件" in response.content.decode()
 
 
 def test_it_allows_one_open_filing_per_institution(login):
@@ -148,3 +148,18 @@ def test_it_keeps_institution_filing_and_creation_to_the_right_roles(login):
     assert login("sz-dj").get(reverse("institution_filing", args=["jc"])).status_code == 404
     for account in ("nanjing", "nj-jc"):
         assert login(account).get(reverse("institution_new")).status_code == 403
+
+
+def test_it_requires_new_certificate_scans_for_a_capability_change(login):
+    institution = Institution.objects.get(name="南京华宁建材检测有限公司")
+    q = institution.qualifications.get()
+    data = {**info(institution), **qualification_data(q), "additions": "砂石｜砂石常规检测｜颗粒级配"}
+    response = login("nj-jc").post(reverse("institution_filing", args=["jc"]), data)
+    assert response.status_code == 400
+    assert "请上传新的资质证书正本扫描件" in response.content.decode()
+    assert not Request.objects.exists()
+
+
+def test_it_shows_the_current_validity_dates_in_the_form(login):
+    page = login("nj-jc").get(reverse("institution_filing", args=["jc"])).content.decode()
+    assert 'value="2024-01-01"' in page and 'value="2029-12-31"' in page

@@ -25,7 +25,7 @@ def _queue_rows(requests):
         yield [
             r.pk,
             r.get_type_display(),
-            r.person.name if r.person else "",
+            r.subject_name,
             r.institution.name,
             r.receiving_institution.name if r.receiving_institution else "",
             "、".join(c.name for c in r.cities.all()),
@@ -53,7 +53,9 @@ def review_queue(request: HttpRequest, module: str, type: str) -> HttpResponse:
     if age.isdigit():
         requests = requests.filter(submitted_at__lte=timezone.now() - timedelta(days=int(age)))
     requests = (
-        requests.select_related("person", "institution__city", "receiving_institution__city")
+        requests.select_related(
+            "person", "personnelfiling", "institution__city", "receiving_institution__city"
+        )
         .prefetch_related("cities")
         .order_by("submitted_at", "pk")
     )

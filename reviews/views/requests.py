@@ -26,9 +26,12 @@ def timeline(request_obj: Request):
     )
 
 
-def in_guide_order(attachments):
-    """Attachments grouped in the order the guide lists their types, pages in order within a type."""
-    order = {value: i for i, value in enumerate(AttachmentType.values)}
+def in_guide_order(attachments, detail):
+    """Attachments grouped by type in the order the process lists its scans (then any others),
+    pages in order within a type."""
+    declared = [t for t, _ in detail.FILER_SCANS + detail.RECEIVER_SCANS]
+    types = declared + [t for t in AttachmentType.values if t not in declared]
+    order = {value: i for i, value in enumerate(types)}
     return sorted(
         attachments, key=lambda a: (order[a.type], a.page is None, a.page or 0, a.original_name, a.pk)
     )
@@ -51,7 +54,7 @@ def _render_detail(request, req, **forms):
         "req": req,
         "detail": detail,
         "available": available,
-        "attachments": in_guide_order(req.attachments.all()),
+        "attachments": in_guide_order(req.attachments.all(), detail),
         "timeline": timeline(req),
         "city_reviews": city_reviews(req),
         **detail.summary_context(request.user),
