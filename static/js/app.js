@@ -1,0 +1,22 @@
+/* Submitting a form (uploads can take a while): say so, and stop a second click from filing twice.
+   Buttons are disabled only after the browser has taken the form data, so the clicked button's
+   value (同意 / 退回) is still sent. A button opening a new tab (打印所选) is left alone. */
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var submitter = event.submitter;
+  if (form.method.toLowerCase() !== "post" || (submitter && submitter.formTarget) || form.target) {
+    return;
+  }
+  var buttons = form.querySelectorAll("button[type=submit], input[type=submit]");
+  setTimeout(function () {
+    buttons.forEach(function (b) { b.disabled = true; });
+    if (submitter && !form.querySelector(".busy")) {
+      var note = document.createElement("span");
+      note.className = "busy";
+      note.textContent = "正在提交，请稍候…";
+      submitter.insertAdjacentElement("afterend", note);
+    }
+  }, 0);
+  // If the browser stays on the page (e.g. a download), allow another try.
+  setTimeout(function () { buttons.forEach(function (b) { b.disabled = false; }); }, 15000);
+});
