@@ -19,12 +19,6 @@ class PersonQuerySet(models.QuerySet):
             return self.filter(institution_id=user.institution_id)
         return self.none()
 
-    def holding(self, kind):
-        """People with a certificate of this kind (any status)."""
-        from certificates.models import PostCertificate
-
-        return self.filter(Exists(PostCertificate.objects.filter(holder=OuterRef("pk"), kind=kind)))
-
     def in_module(self, kind):
         """The people a module's lists show: holders of its kind, and staff with no certificate yet."""
         from certificates.models import PostCertificate

@@ -200,10 +200,6 @@ class Request(ConcurrentTransitionMixin, models.Model):
     def summary_context(self, user) -> dict:
         return import_module(self.PROCESS).summary_context(self, user)
 
-    @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES
-
     def modules(self) -> list[str]:
         return [k for k, on in (("JC", self.module_jc), ("DJ", self.module_dj)) if on]
 
