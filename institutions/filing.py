@@ -82,7 +82,7 @@ def apply(filing: InstitutionFiling, actor) -> None:
     for field in InstitutionFiling.INFO_FIELDS:
         setattr(institution, field, getattr(filing, field))
     if institution.status == Institution.Status.PREPARING:
-        institution.status = Institution.Status.ACTIVE  # its first approved filing opens it
+        institution.open(by=actor, description=f"机构备案 #{filing.pk} 通过")
     institution.save()
     if filing.qualification_number:
         qualification, _ = Qualification.objects.update_or_create(

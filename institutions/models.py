@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from .validators import validate_credit_code
 
@@ -52,7 +54,7 @@ class InstitutionQuerySet(models.QuerySet):
         return self.filter(qualifications__kind=kind)
 
 
-class Institution(models.Model):
+class Institution(FSMModelMixin, models.Model):
     class Status(models.TextChoices):
         PREPARING = "preparing", "筹建"
         ACTIVE = "active", "正常"
@@ -67,7 +69,7 @@ class Institution(models.Model):
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
     contact_person = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=30, blank=True)
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PREPARING)
+    status = FSMField("状态", max_length=10, choices=Status.choices, default=Status.PREPARING, protected=True)
 
     objects = InstitutionQuerySet.as_manager()
 
@@ -77,6 +79,12 @@ class Institution(models.Model):
 
     def __str__(self):
         return self.name
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.PREPARING, target=Status.ACTIVE)
+    def open(self, by=None, description=None):
+        """筹建 → 正常: its first 机构备案 was approved; it can now receive transfers."""
 
     def kinds(self) -> list[str]:
         """Kinds of qualification held (uses the prefetch cache when present)."""

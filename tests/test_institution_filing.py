@@ -67,6 +67,10 @@ def test_it_opens_a_new_institution_from_the_province_to_its_first_approved_fili
     approve_everywhere(login, req, ["yangzhou"])
     institution.refresh_from_db()
     assert institution.status == Institution.Status.ACTIVE
+    from django_fsm_log.models import StateLog
+
+    (opened,) = StateLog.objects.for_(institution)
+    assert (opened.transition, opened.by.username) == ("open", "province")
     assert institution.legal_representative == "孙涛"
     q = Qualification.objects.get(institution=institution, kind="JC")
     assert q.number == "苏建检字第100001号"
