@@ -204,3 +204,18 @@ def test_it_keeps_a_sent_certificate_sent_when_a_newer_edition_follows(login, re
     reissued.refresh_from_db()
     assert reissued.state == "sent", "a certificate already in the post is not recalled by the system"
     assert PrintTask.objects.get(request=again).edition == 3
+
+
+def test_it_counts_clients_behind_a_proxy_separately_when_told_how(client, demo, settings):
+    from django.core.cache import cache
+
+    from certificates.views import public
+
+    cache.clear()
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    query = {"number": "苏DJ-2017-00310", "name": "陈静"}
+    for _ in range(public.VERIFY_LIMIT):
+        assert client.get(reverse("verify"), query, HTTP_X_REAL_IP="10.0.0.1").status_code == 200
+    assert client.get(reverse("verify"), query, HTTP_X_REAL_IP="10.0.0.1").status_code == 429
+    assert client.get(reverse("verify"), query, HTTP_X_REAL_IP="10.0.0.2").status_code == 200
+    cache.clear()
