@@ -3,8 +3,8 @@
 from reviews.transitions import available_actions
 
 from .effects import (
-    Change,
     announce,
+    change_certificate,
     change_rows,
     file_for_certificates,
     locked_certificates,
@@ -24,10 +24,7 @@ def file_cancellation(user, certificates, reason: str, holder_agrees: bool, scan
 def apply(request: CancellationRequest, actor) -> None:
     certificates = locked_certificates(pk__in=request.certificates.values("pk"))
     for certificate in certificates:
-        change = Change(request, certificate)
-        certificate.cancel(by=actor, description=f"人员注销 #{request.pk}")
-        certificate.save()
-        change.record()
+        change_certificate(request, certificate, "cancel", actor)
         Recovery.objects.create(certificate=certificate, request=request)
         void_unsent_prints(certificate, actor, f"人员注销 #{request.pk}")
     announce(request, request.person, certificates)

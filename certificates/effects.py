@@ -30,26 +30,23 @@ def locked_certificates(**filters):
     return list(PostCertificate.objects.select_for_update().filter(**filters).order_by("-kind"))
 
 
-class Change:
-    """Remember a certificate's state, let a transition run, then record before → after."""
-
-    def __init__(self, request, certificate):
-        self.request = request
-        self.certificate = certificate
-        self.before = (certificate.status, certificate.institution_id, certificate.edition)
-
-    def record(self) -> CertificateChange:
-        c = self.certificate
-        return CertificateChange.objects.create(
-            request=self.request,
-            certificate=c,
-            status_before=self.before[0],
-            institution_before_id=self.before[1],
-            edition_before=self.before[2],
-            status_after=c.status,
-            institution_after_id=c.institution_id,
-            edition_after=c.edition,
-        )
+def change_certificate(request, certificate, transition: str, actor, *args) -> CertificateChange:
+    """Run a certificate's ``transition`` as the effect of ``request`` (recorded with its name and
+    number), save it, and record what changed (before → after)."""
+    before = (certificate.status, certificate.institution_id, certificate.edition)
+    description = f"{request.get_type_display()} #{request.pk}"
+    getattr(certificate, transition)(*args, by=actor, description=description)
+    certificate.save()
+    return CertificateChange.objects.create(
+        request=request,
+        certificate=certificate,
+        status_before=before[0],
+        institution_before_id=before[1],
+        edition_before=before[2],
+        status_after=certificate.status,
+        institution_after_id=certificate.institution_id,
+        edition_after=certificate.edition,
+    )
 
 
 def announce(request, person, certificates, *, to_institution="") -> Announcement:

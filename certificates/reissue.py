@@ -1,8 +1,8 @@
 """人员上岗证补办 (补证): filing, and the effect of approval (a new edition to print)."""
 
 from .effects import (
-    Change,
     announce,
+    change_certificate,
     change_rows,
     file_for_certificates,
     locked_certificates,
@@ -21,10 +21,7 @@ def apply(request: ReissueRequest, actor) -> None:
     """Each certificate's edition goes up by one (the printed older one is void); print and announce."""
     certificates = locked_certificates(pk__in=request.certificates.values("pk"))
     for certificate in certificates:
-        change = Change(request, certificate)
-        certificate.reissue(by=actor, description=f"人员上岗证补办 #{request.pk}")
-        certificate.save()
-        change.record()
+        change_certificate(request, certificate, "reissue", actor)
         open_print_task(request, certificate, request.institution.city_id, actor)
     announce(request, request.person, certificates)
 

@@ -5,8 +5,8 @@ from personnel.models import Person
 from reviews.actions import file_request
 
 from .effects import (
-    Change,
     announce,
+    change_certificate,
     change_rows,
     locked_certificates,
     open_print_task,
@@ -39,10 +39,7 @@ def apply(request: TransferRequest, actor) -> None:
     person = request.person
     certificates = [c for c in locked_certificates(holder=person) if c.status != CertificateStatus.CANCELLED]
     for certificate in certificates:
-        change = Change(request, certificate)
-        certificate.follow_holder(receiving, by=actor, description=f"人员变更调离 #{request.pk}")
-        certificate.save()
-        change.record()
+        change_certificate(request, certificate, "follow_holder", actor, receiving)
         if certificate.institution_id:  # moved: print it with its new institution
             open_print_task(request, certificate, receiving.city_id, actor)
         else:

@@ -21,7 +21,7 @@ def file_personnel(user, filing: PersonnelFiling, *, person: Person | None, kind
 
 def apply(filing: PersonnelFiling, actor) -> None:
     """Update (or create) the person; their 无信用档案 certificates at this institution become 正常."""
-    from certificates.effects import Change, locked_certificates
+    from certificates.effects import change_certificate, locked_certificates
     from certificates.models import CertificateStatus
 
     values = {f: getattr(filing, f) for f in PersonnelFiling.FIELDS}
@@ -37,10 +37,7 @@ def apply(filing: PersonnelFiling, actor) -> None:
     for certificate in locked_certificates(
         holder=person, institution=filing.institution, status=CertificateStatus.NO_CREDIT_FILE
     ):
-        change = Change(filing, certificate)
-        certificate.file_credit(by=actor, description=f"人员备案 #{filing.pk}")
-        certificate.save()
-        change.record()
+        change_certificate(filing, certificate, "file_credit", actor)
 
 
 def snapshot(obj) -> dict:

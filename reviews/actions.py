@@ -7,7 +7,6 @@ process's effect, all in one ``transaction.atomic()``. Slow work is scheduled wi
 
 from functools import wraps
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from . import transitions
@@ -79,19 +78,21 @@ def file_request(request: Request, user, *, cities, scans_by_type: dict, on_save
     return request
 
 
-@_guarded
-def resubmit(request_id: int, user, *, scans_by_type: dict, note: str = "") -> Request:
-    """Resubmit a returned request; uploaded scans replace the filer's earlier ones of the same types."""
+def _run_with_scans(request_id: int, user, name: str, scans_by_type: dict, description: str) -> Request:
+    """Run transition ``name``; the uploaded scans replace this party's earlier ones of the same types."""
     with cleanup_on_failure() as saved, transaction.atomic():
         request = _lock(request_id)
-        if not may(request, user, "submit"):
-            raise PermissionDenied("您无权执行此操作。")
-        if request.state != State.RETURNED:
-            raise AlreadyHandled
         discard(request.attachments.filter(type__in=list(scans_by_type)))
         store(scans_by_type, user=user, saved=saved, request=request)
-        run(request, "submit", user, description=note or "修改后重新提交")
+        # Refused (403 / 已被处理) → the transaction rolls back and cleanup removes the new files.
+        run(request, name, user, description=description)
     return request
+
+
+@_guarded
+def resubmit(request_id: int, user, *, scans_by_type: dict, note: str = "") -> Request:
+    """Resubmit a returned request (review starts again)."""
+    return _run_with_scans(request_id, user, "submit", scans_by_type, note or "修改后重新提交")
 
 
 @_guarded
@@ -104,17 +105,8 @@ def withdraw(request_id: int, user) -> Request:
 
 @_guarded
 def accept(request_id: int, user, *, scans_by_type: dict) -> Request:
-    """接收: the receiving institution files its scans (replacing earlier ones) and review starts."""
-    with cleanup_on_failure() as saved, transaction.atomic():
-        request = _lock(request_id)
-        if not may(request, user, "accept"):
-            raise PermissionDenied("您无权执行此操作。")
-        if request.state != State.PENDING_RECEIPT:
-            raise AlreadyHandled
-        discard(request.attachments.filter(type__in=list(scans_by_type)))
-        store(scans_by_type, user=user, saved=saved, request=request)
-        run(request, "accept", user, description="调入机构已接收")
-    return request
+    """接收: the receiving institution files its scans and municipal review starts."""
+    return _run_with_scans(request_id, user, "accept", scans_by_type, "调入机构已接收")
 
 
 @_guarded
