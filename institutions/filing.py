@@ -1,6 +1,7 @@
 """机构备案: the province opens an institution and its login; the institution files its information,
 qualification and 检测能力 changes; approval applies all of it at once."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from reviews.actions import RequestConflict, file_request
@@ -13,8 +14,6 @@ from .models import Capability, CapabilityChange, Institution, InstitutionFiling
 def create_institution(actor, *, name, credit_code, city, username, password) -> Institution:
     """The province creates a 筹建 institution and its login; the password must be changed at first login."""
     if not actor.is_province:
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied("只有省质监总站可以新增检测机构。")
     institution = Institution.objects.create(name=name, credit_code=credit_code, city=city)
     user = User(

@@ -1,6 +1,7 @@
 from django import forms
 
 from reviews.forms import ScanFormMixin, scan_form
+from reviews.models import OPEN_STATES
 
 from .models import Person, PersonnelFiling
 from .validators import birth_date_and_gender, validate_id_number
@@ -31,9 +32,7 @@ class PersonnelFilingForm(ScanFormMixin, forms.ModelForm):
         if holder:
             where = holder.institution.name if holder.institution else "系统"
             raise forms.ValidationError(f"该身份证号已在{where}备案。调入人员请由原机构办理人员变更调离。")
-        pending = PersonnelFiling.objects.filter(
-            id_number=value, state__in=["pending_city", "pending_province", "returned"]
-        )
+        pending = PersonnelFiling.objects.filter(id_number=value, state__in=OPEN_STATES)
         if self.person is None and pending.exists():
             raise forms.ValidationError("该身份证号已有未办结的人员备案申请。")
         return value

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from certificates.models import PostCertificate
+from institutions.models import MODULE_SLUGS
 from jiance.exports import CHUNK, wants_xlsx, xlsx_response
 from jiance.pages import module_context, paginate
 from reviews.models import Request
@@ -95,7 +96,7 @@ def person_change(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("只有人员所在机构可以办理人员备案。")
     kinds = [c.kind for c in person.certificates.all()] or request.user.institution.kinds()
     slug = "jc" if "JC" in kinds else "dj"
-    return _filing(request, person, {"module": slug, "kind": "JC" if slug == "jc" else "DJ"})
+    return _filing(request, person, {"module": slug, "kind": MODULE_SLUGS[slug]})
 
 
 def _filing(request, person, context):

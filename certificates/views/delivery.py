@@ -6,6 +6,7 @@ from datetime import date
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -45,9 +46,7 @@ def print_queue(request: HttpRequest) -> HttpResponse:
         tasks = tasks.filter(destination_city_id=int(city))
     q = request.GET.get("q", "").strip()
     if q:
-        tasks = tasks.filter(certificate__holder__name__icontains=q) | tasks.filter(
-            certificate__number__icontains=q
-        )
+        tasks = tasks.filter(Q(certificate__holder__name__icontains=q) | Q(certificate__number__icontains=q))
     tasks = tasks.select_related(
         "certificate__holder", "certificate__institution", "destination_city", "request"
     ).order_by("destination_city__order", "created_at", "pk")
