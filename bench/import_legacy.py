@@ -36,8 +36,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
 
 from certificates.models import PostCertificate  # noqa: E402
+from dataload.legacy import COLUMNS  # noqa: E402
 from institutions.cities import CITIES  # noqa: E402
-from institutions.legacy import COLUMNS  # noqa: E402
 from institutions.models import Institution  # noqa: E402
 from institutions.validators import credit_code_check_char  # noqa: E402
 from personnel.models import Person  # noqa: E402

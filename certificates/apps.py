@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class CertificatesConfig(AppConfig):
     name = "certificates"
     verbose_name = "岗位合格证书"
+
+    def ready(self):
+        from reviews import processes
+
+        from .cancellation import CANCELLATION
+        from .reissue import REISSUE
+        from .transfer import TRANSFER
+
+        for process in (TRANSFER, REISSUE, CANCELLATION):
+            processes.register(process)

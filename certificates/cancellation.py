@@ -1,11 +1,13 @@
 """人员注销: filing, and the effect of approval (注销, announcement, recovery of the paper certificate)."""
 
+from reviews.processes import Process, ScanSpec
 from reviews.transitions import available_actions
 
 from .effects import (
     announce,
     change_certificate,
     change_rows,
+    check_certificates_at_filer,
     file_for_certificates,
     locked_certificates,
     row,
@@ -21,23 +23,40 @@ def file_cancellation(user, certificates, reason: str, holder_agrees: bool, scan
     )
 
 
-def apply(request: CancellationRequest, actor) -> None:
-    certificates = locked_certificates(pk__in=request.certificates.values("pk"))
+def apply(cancellation: CancellationRequest, actor) -> None:
+    certificates = locked_certificates(pk__in=cancellation.certificates.values("pk"))
     for certificate in certificates:
-        change_certificate(request, certificate, "cancel", actor)
-        Recovery.objects.create(certificate=certificate, request=request)
-        void_unsent_prints(certificate, actor, f"人员注销 #{request.pk}")
-    announce(request, request.person, certificates)
+        change_certificate(cancellation, certificate, "cancel", actor)
+        Recovery.objects.create(certificate=certificate, application=cancellation)
+        void_unsent_prints(certificate, actor, f"人员注销 #{cancellation.pk}")
+    announce(cancellation, cancellation.person, certificates)
 
 
-def summary_context(request: CancellationRequest, user) -> dict:
-    rows = change_rows(request)
+def summary(cancellation: CancellationRequest, user) -> dict:
+    rows = change_rows(cancellation)
     if not rows:
         rows = [
             row(c, c.status, c.institution, CertificateStatus.CANCELLED, c.institution)
-            for c in request.certificates.select_related("institution")
+            for c in cancellation.certificates.select_related("institution")
         ]
-    recoveries = list(Recovery.objects.filter(request=request).select_related("certificate", "request"))
+    recoveries = list(
+        Recovery.objects.filter(application=cancellation).select_related("certificate", "application")
+    )
     for recovery in recoveries:
         recovery.actions = available_actions(recovery, user)
-    return {"certificate_rows": rows, "changes": request.state == "approved", "recoveries": recoveries}
+    return {"certificate_rows": rows, "changes": cancellation.state == "approved", "recoveries": recoveries}
+
+
+CANCELLATION = Process(
+    type="cancellation",
+    label="人员注销",
+    model=CancellationRequest,
+    review_title="人员注销审核",
+    filer_scans=(ScanSpec("certificate_scan", "上岗证", multiple=True, field_label="岗位合格证"),),
+    check_filing=check_certificates_at_filer,
+    apply=apply,
+    summary=summary,
+    change_list_url="cancellation_list",
+    summary_template="certificates/includes/_cancellation_summary.html",
+    city_step="市级初审",
+)

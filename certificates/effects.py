@@ -1,44 +1,75 @@
 """Effects shared by the certificate processes, run inside the approving action's transaction."""
 
 from institutions.models import Kind
-from reviews.actions import file_request
+from reviews.actions import file_application
+from reviews.processes import FilingRefused
 
-from .models import Announcement, CertificateChange, CertificateStatus, PostCertificate, PrintTask
+from .models import (
+    LIVE_STATUSES,
+    Announcement,
+    CertificateChange,
+    CertificateStatus,
+    PostCertificate,
+    PrintTask,
+)
 
 
 def file_for_certificates(model, user, certificates, scans_by_type: dict, **fields):
-    """File a request of ``model`` by the user's institution about one person's ``certificates``
+    """File an application of ``model`` by the user's institution about one person's ``certificates``
     (reviewed by the institution's city, then the province)."""
+    certificates = list(certificates)
+    if not certificates:
+        raise FilingRefused("请选择证书。")
     kinds = {c.kind for c in certificates}
-    request = model(
-        institution=user.institution,
+    application = model(
         person=certificates[0].holder,
         module_jc=Kind.JC in kinds,
         module_dj=Kind.DJ in kinds,
         **fields,
     )
-    return file_request(
-        request,
+    application.chosen_certificates = certificates
+    return file_application(
+        application,
         user,
-        cities={user.institution.city_id},
         scans_by_type=scans_by_type,
-        on_saved=lambda r: r.certificates.set(certificates),
+        on_saved=lambda saved: saved.certificates.set(certificates),
     )
+
+
+def check_certificates_at_filer(user, application) -> None:
+    """The rule 补证 and 注销 share: the certificates are one person's, live and held at the filer's
+    institution (``chosen_certificates`` while filing, the saved ones on resubmission)."""
+    certificates = getattr(application, "chosen_certificates", None)
+    if certificates is None:
+        certificates = list(application.certificates.all())
+    certificates = PostCertificate.objects.filter(pk__in=[c.pk for c in certificates])
+    if len({c.holder_id for c in certificates}) > 1:
+        raise FilingRefused("一次只能为同一人员的证书提出申请。")
+    for certificate in certificates:
+        if (
+            certificate.holder_id != application.person_id
+            or certificate.institution_id != user.institution_id
+        ):
+            raise FilingRefused(f"证书{certificate.number}不在本机构，不能办理此项申请。")
+        if certificate.status not in LIVE_STATUSES:
+            raise FilingRefused(
+                f"证书{certificate.number}已{certificate.get_status_display()}，不能办理此项申请。"
+            )
 
 
 def locked_certificates(**filters):
     return list(PostCertificate.objects.select_for_update().filter(**filters).order_by("-kind"))
 
 
-def change_certificate(request, certificate, transition: str, actor, *args) -> CertificateChange:
-    """Run a certificate's ``transition`` as the effect of ``request`` (recorded with its name and
+def change_certificate(application, certificate, transition: str, actor, *args) -> CertificateChange:
+    """Run a certificate's ``transition`` as the effect of ``application`` (recorded with its name and
     number), save it, and record what changed (before → after)."""
     before = (certificate.status, certificate.institution_id, certificate.edition)
-    description = f"{request.get_type_display()} #{request.pk}"
+    description = f"{application.get_type_display()} #{application.pk}"
     getattr(certificate, transition)(*args, by=actor, description=description)
     certificate.save()
     return CertificateChange.objects.create(
-        request=request,
+        application=application,
         certificate=certificate,
         status_before=before[0],
         institution_before_id=before[1],
@@ -49,14 +80,14 @@ def change_certificate(request, certificate, transition: str, actor, *args) -> C
     )
 
 
-def announce(request, person, certificates, *, to_institution="") -> Announcement:
-    """Publish 公告 for an approved request: name and numbers, never an ID number."""
+def announce(application, person, certificates, *, to_institution="") -> Announcement:
+    """Publish 公告 for an approved application: name and numbers, never an ID number."""
     return Announcement.objects.create(
-        request=request,
-        type=request.type,
+        application=application,
+        type=application.type,
         person_name=person.name,
         certificate_numbers="、".join(c.number for c in certificates),
-        from_institution=request.institution.name,
+        from_institution=application.institution.name,
         to_institution=to_institution,
         summary="；".join(f"{c.get_kind_display()}证书{c.number}：{_outcome(c)}" for c in certificates),
     )
@@ -70,9 +101,9 @@ def _outcome(certificate) -> str:
     return certificate.get_status_display()
 
 
-def change_rows(request) -> list[dict]:
-    """Rows of 'before → after' for an approved request's page."""
-    changes = CertificateChange.objects.filter(request=request).select_related(
+def change_rows(application) -> list[dict]:
+    """Rows of 'before → after' for an approved application's page."""
+    changes = CertificateChange.objects.filter(application=application).select_related(
         "certificate", "institution_before", "institution_after"
     )
     return [
@@ -123,12 +154,12 @@ def void_unsent_prints(certificate, actor, reason: str) -> None:
         task.save()
 
 
-def open_print_task(request, certificate, destination_city_id, actor) -> PrintTask:
+def open_print_task(application, certificate, destination_city_id, actor) -> PrintTask:
     """Queue the certificate's current edition for printing (待打印), voiding older unsent ones."""
-    void_unsent_prints(certificate, actor, f"{request.get_type_display()} #{request.pk} 产生新证书")
+    void_unsent_prints(certificate, actor, f"{application.get_type_display()} #{application.pk} 产生新证书")
     return PrintTask.objects.create(
         certificate=certificate,
-        request=request,
+        application=application,
         edition=certificate.edition,
         destination_city_id=destination_city_id,
     )

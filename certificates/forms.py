@@ -1,31 +1,40 @@
+"""The filing forms of 【诚信变更管理】; their scan fields come from each process's declaration."""
+
 from django import forms
 from django.db.models import Exists, OuterRef
 
 from institutions.models import Institution
 from personnel.models import Person
-from reviews.forms import ScanField, ScanFormMixin
-from reviews.models import OPEN_STATES, AttachmentType, Request, RequestType
+from reviews.forms import ScanFormMixin, scan_fields
+from reviews.models import Application
 
+from .cancellation import CANCELLATION
 from .models import LIVE_STATUSES, PostCertificate
+from .reissue import REISSUE
+from .transfer import TRANSFER
 
 
 class TransferForm(ScanFormMixin, forms.Form):
     """添加变更: the person to transfer out, the 调入机构 and the 解除劳动关系证明."""
 
     person = forms.ModelChoiceField(
-        label="调离人员", queryset=Person.objects.none(), empty_label="请选择人员"
+        label="调离人员",
+        queryset=Person.objects.none(),
+        empty_label="请选择人员",
     )
     receiving_institution = forms.ModelChoiceField(
-        label="调入机构", queryset=Institution.objects.none(), empty_label="请选择调入机构"
+        label="调入机构",
+        queryset=Institution.objects.none(),
+        empty_label="请选择调入机构",
     )
-    termination = ScanField(AttachmentType.TERMINATION)
 
     def __init__(self, *args, institution, **kwargs):
         super().__init__(*args, **kwargs)
-        open_request = Request.objects.filter(person=OuterRef("pk"), state__in=OPEN_STATES)
+        self.fields.update(scan_fields(TRANSFER.filer_scans))
+        open_application = Application.objects.open().filter(person=OuterRef("pk"))
         self.fields["person"].queryset = (
             Person.objects.filter(institution=institution, certificates__status__in=LIVE_STATUSES)
-            .exclude(Exists(open_request))
+            .exclude(Exists(open_application))
             .distinct()
             .order_by("name")
         )
@@ -46,17 +55,20 @@ class CertificatesField(forms.ModelMultipleChoiceField):
         return f"{c.holder.name}（{c.holder.masked_id_number}）· {c.get_kind_display()} {c.number} · 第{c.edition}版"
 
 
-class CertificateRequestForm(ScanFormMixin, forms.Form):
-    """Certificates of one person at the institution, with no open request for that person."""
+class CertificateApplicationForm(ScanFormMixin, forms.Form):
+    """Certificates of one person at the institution, with no open application for that person."""
+
+    process = None  # set by each form below
 
     certificates = CertificatesField(label="证书", queryset=PostCertificate.objects.none())
 
     def __init__(self, *args, institution, **kwargs):
         super().__init__(*args, **kwargs)
-        open_request = Request.objects.filter(person=OuterRef("holder"), state__in=OPEN_STATES)
+        self.fields.update(scan_fields(self.process.filer_scans))
+        open_application = Application.objects.open().filter(person=OuterRef("holder"))
         self.fields["certificates"].queryset = (
             PostCertificate.objects.filter(institution=institution, status__in=LIVE_STATUSES)
-            .exclude(Exists(open_request))
+            .exclude(Exists(open_application))
             .select_related("holder")
             .order_by("holder__name", "kind")
         )
@@ -68,23 +80,18 @@ class CertificateRequestForm(ScanFormMixin, forms.Form):
         return certificates
 
 
-class ReissueForm(CertificateRequestForm):
+class ReissueForm(CertificateApplicationForm):
     """添加补办."""
 
-    request_type = RequestType.REISSUE
+    process = REISSUE
 
     reason = forms.CharField(label="补证原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
-    newspaper_notice = ScanField(AttachmentType.NEWSPAPER_NOTICE, help_text="省级报纸登报声明，加盖公章")
-    labour_contract = ScanField(
-        AttachmentType.LABOUR_CONTRACT, multiple=True, help_text="每页一张图片，以页码命名"
-    )
-    social_security = ScanField(AttachmentType.SOCIAL_SECURITY, multiple=True, help_text="加盖公章")
 
 
-class CancellationForm(CertificateRequestForm):
+class CancellationForm(CertificateApplicationForm):
     """添加注销."""
 
-    request_type = RequestType.CANCELLATION
+    process = CANCELLATION
 
     reason = forms.CharField(label="注销原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
     holder_agrees = forms.TypedChoiceField(
@@ -93,4 +100,3 @@ class CancellationForm(CertificateRequestForm):
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
     )
-    certificate_scan = ScanField(AttachmentType.CERTIFICATE_SCAN, multiple=True, label="岗位合格证")

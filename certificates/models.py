@@ -1,4 +1,4 @@
-"""Post certificates (岗位合格证书), the requests that change them, announcements and printing tasks."""
+"""Post certificates (岗位合格证书), the applications that change them, announcements and printing tasks."""
 
 from django.db import models
 from django.db.models import Q
@@ -7,7 +7,9 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from institutions.models import City, Institution, Kind
-from reviews.models import AttachmentType, Request, RequestType
+from personnel.models import Person
+from reviews import processes
+from reviews.models import Application
 
 
 class CertificateStatus(models.TextChoices):
@@ -22,8 +24,6 @@ LIVE_STATUSES = [CertificateStatus.NORMAL, CertificateStatus.NO_CREDIT_FILE, Cer
 
 class PostCertificateQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from personnel.models import Person
-
         return self.filter(holder__in=Person.objects.visible_to(user))
 
     def live(self):
@@ -33,9 +33,7 @@ class PostCertificateQuerySet(models.QuerySet):
 class PostCertificate(ConcurrentTransitionMixin, models.Model):
     kind = models.CharField("类别", max_length=2, choices=Kind.choices)
     number = models.CharField("证书编号", max_length=30)
-    holder = models.ForeignKey(
-        "personnel.Person", models.PROTECT, related_name="certificates", verbose_name="持证人"
-    )
+    holder = models.ForeignKey(Person, models.PROTECT, related_name="certificates", verbose_name="持证人")
     institution = models.ForeignKey(
         Institution,
         models.PROTECT,
@@ -106,7 +104,7 @@ class PostCertificate(ConcurrentTransitionMixin, models.Model):
 
 
 def predicted_outcome(certificate, institution):
-    """(status, institution) a certificate would have if its holder joined ``institution`` (§3.1 step 5)."""
+    """(status, institution) a certificate would have if its holder joined ``institution`` (the transfer rule, docs/domain.md)."""
     if certificate.status == CertificateStatus.CANCELLED:
         return certificate.status, certificate.institution
     if institution.holds(certificate.kind):
@@ -114,19 +112,8 @@ def predicted_outcome(certificate, institution):
     return CertificateStatus.DETACHED, None
 
 
-class TransferRequest(Request):
+class TransferRequest(Application):
     """人员变更调离: the filing institution is the outgoing one, ``receiving_institution`` the 调入机构."""
-
-    REQUEST_TYPE = RequestType.TRANSFER
-    PROCESS = "certificates.transfer"
-
-    FILER_SCANS = [(AttachmentType.TERMINATION, False)]
-    RECEIVER_SCANS = [
-        (AttachmentType.LABOUR_CONTRACT, True),
-        (AttachmentType.SOCIAL_SECURITY, True),
-        (AttachmentType.CERTIFICATE_SCAN, True),
-    ]
-    summary_template = "certificates/includes/_transfer_summary.html"
 
     class Meta:
         verbose_name = verbose_name_plural = "人员变更调离"
@@ -135,7 +122,7 @@ class TransferRequest(Request):
 class CertificateChange(models.Model):
     """What an approved request did to one certificate: the record behind 'before → after' and 公告."""
 
-    request = models.ForeignKey(Request, models.PROTECT, related_name="certificate_changes")
+    application = models.ForeignKey(Application, models.PROTECT, related_name="certificate_changes")
     certificate = models.ForeignKey(PostCertificate, models.PROTECT, related_name="changes")
     status_before = models.CharField(max_length=20, choices=CertificateStatus.choices)
     status_after = models.CharField(max_length=20, choices=CertificateStatus.choices)
@@ -151,7 +138,7 @@ class CertificateChange(models.Model):
     class Meta:
         ordering = ["-certificate__kind"]
         constraints = [
-            models.UniqueConstraint(fields=["request", "certificate"], name="one_change_per_certificate")
+            models.UniqueConstraint(fields=["application", "certificate"], name="one_change_per_certificate")
         ]
 
     def __str__(self):
@@ -172,8 +159,8 @@ class AnnouncementQuerySet(models.QuerySet):
 class Announcement(models.Model):
     """公告: a public notice of an approved transfer, reissue or cancellation. Never holds an ID number."""
 
-    request = models.OneToOneField(Request, models.PROTECT, related_name="announcement")
-    type = models.CharField("类型", max_length=20, choices=RequestType.choices)
+    application = models.OneToOneField(Application, models.PROTECT, related_name="announcement")
+    type = models.CharField("类型", max_length=20, choices=processes.type_choices)
     published_at = models.DateTimeField("公告日期", default=timezone.now, db_index=True)
     person_name = models.CharField("姓名", max_length=50)
     certificate_numbers = models.CharField("证书编号", max_length=200)
@@ -219,7 +206,7 @@ class PrintTask(ConcurrentTransitionMixin, models.Model):
         VOID = "void", "已作废"
 
     certificate = models.ForeignKey(PostCertificate, models.PROTECT, related_name="print_tasks")
-    request = models.ForeignKey(Request, models.PROTECT, related_name="print_tasks")
+    application = models.ForeignKey(Application, models.PROTECT, related_name="print_tasks")
     edition = models.PositiveSmallIntegerField("版次")
     destination_city = models.ForeignKey(City, models.PROTECT, related_name="+", verbose_name="寄往")
     state = FSMField("状态", default=State.PENDING, choices=State.choices, protected=True)
@@ -237,7 +224,7 @@ class PrintTask(ConcurrentTransitionMixin, models.Model):
         verbose_name = verbose_name_plural = "证书打印"
         constraints = [
             models.UniqueConstraint(
-                fields=["certificate", "edition", "request"], name="one_print_per_edition"
+                fields=["certificate", "edition", "application"], name="one_print_per_edition"
             )
         ]
         indexes = [models.Index(fields=["state", "destination_city"], name="printtask_queue")]
@@ -272,19 +259,8 @@ class PrintTask(ConcurrentTransitionMixin, models.Model):
         """Superseded before it left the province (a newer edition or institution, or 注销)."""
 
 
-class ReissueRequest(Request):
+class ReissueRequest(Application):
     """人员上岗证补办 (补证): a new edition of lost or damaged certificates."""
-
-    REQUEST_TYPE = RequestType.REISSUE
-    PROCESS = "certificates.reissue"
-
-    FILER_SCANS = [
-        (AttachmentType.NEWSPAPER_NOTICE, False),
-        (AttachmentType.LABOUR_CONTRACT, True),
-        (AttachmentType.SOCIAL_SECURITY, True),
-    ]
-    RECEIVER_SCANS = []
-    summary_template = "certificates/includes/_reissue_summary.html"
 
     reason = models.TextField("补证原因")
     certificates = models.ManyToManyField(PostCertificate, related_name="+", verbose_name="补办证书")
@@ -293,15 +269,8 @@ class ReissueRequest(Request):
         verbose_name = verbose_name_plural = "人员上岗证补办"
 
 
-class CancellationRequest(Request):
+class CancellationRequest(Application):
     """人员注销: the certificates become 注销 and the paper ones are recovered (交回 → 收回)."""
-
-    REQUEST_TYPE = RequestType.CANCELLATION
-    PROCESS = "certificates.cancellation"
-
-    FILER_SCANS = [(AttachmentType.CERTIFICATE_SCAN, True)]
-    RECEIVER_SCANS = []
-    summary_template = "certificates/includes/_cancellation_summary.html"
 
     reason = models.TextField("注销原因")
     holder_agrees = models.BooleanField("本人是否同意注销")
@@ -313,11 +282,11 @@ class CancellationRequest(Request):
 
 class RecoveryQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(request__in=Request.objects.visible_to(user))
+        return self.filter(application__in=Application.objects.visible_to(user))
 
 
 def _is_cancelling_institution(recovery, user) -> bool:
-    return user.is_institution and user.institution_id == recovery.request.institution_id
+    return user.is_institution and user.institution_id == recovery.application.institution_id
 
 
 class Recovery(ConcurrentTransitionMixin, models.Model):
@@ -329,7 +298,7 @@ class Recovery(ConcurrentTransitionMixin, models.Model):
         RECOVERED = "recovered", "已收回"
 
     certificate = models.ForeignKey(PostCertificate, models.PROTECT, related_name="recoveries")
-    request = models.ForeignKey(Request, models.PROTECT, related_name="recoveries")
+    application = models.ForeignKey(Application, models.PROTECT, related_name="recoveries")
     state = FSMField("状态", default=State.PENDING, choices=State.choices, protected=True)
     tracking_number = models.CharField("快递单号", max_length=50, blank=True)
     mailed_at = models.DateTimeField("寄回时间", null=True, blank=True)
@@ -341,7 +310,9 @@ class Recovery(ConcurrentTransitionMixin, models.Model):
         ordering = ["pk"]
         verbose_name = verbose_name_plural = "证书收回"
         constraints = [
-            models.UniqueConstraint(fields=["certificate", "request"], name="one_recovery_per_request")
+            models.UniqueConstraint(
+                fields=["certificate", "application"], name="one_recovery_per_application"
+            )
         ]
 
     def __str__(self):

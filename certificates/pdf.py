@@ -38,7 +38,8 @@ QR_CAPTION = "扫码核验证书真伪"
 KIND_TITLES = {"建材": "工程质量检测（建材）", "地基": "地基基础检测"}
 
 FONT_ENV = "JIANCE_PDF_FONT"
-# (path, subfontIndex): TrueType fonts that reportlab embeds correctly (TOOLCHAIN.md, "PDFs").
+# (path, subfontIndex): TrueType fonts that reportlab embeds correctly. Noto CJK is not among them:
+# reportlab refuses its PostScript outlines ("postscript outlines are not supported").
 FONT_CANDIDATES: list[tuple[str, int]] = [
     ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
     ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),

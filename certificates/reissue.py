@@ -1,9 +1,12 @@
 """人员上岗证补办 (补证): filing, and the effect of approval (a new edition to print)."""
 
+from reviews.processes import Process, ScanSpec
+
 from .effects import (
     announce,
     change_certificate,
     change_rows,
+    check_certificates_at_filer,
     file_for_certificates,
     locked_certificates,
     open_print_task,
@@ -17,20 +20,38 @@ def file_reissue(user, certificates, reason: str, scans_by_type: dict) -> Reissu
     return file_for_certificates(ReissueRequest, user, certificates, scans_by_type, reason=reason)
 
 
-def apply(request: ReissueRequest, actor) -> None:
+def apply(reissue: ReissueRequest, actor) -> None:
     """Each certificate's edition goes up by one (the printed older one is void); print and announce."""
-    certificates = locked_certificates(pk__in=request.certificates.values("pk"))
+    certificates = locked_certificates(pk__in=reissue.certificates.values("pk"))
     for certificate in certificates:
-        change_certificate(request, certificate, "reissue", actor)
-        open_print_task(request, certificate, request.institution.city_id, actor)
-    announce(request, request.person, certificates)
+        change_certificate(reissue, certificate, "reissue", actor)
+        open_print_task(reissue, certificate, reissue.institution.city_id, actor)
+    announce(reissue, reissue.person, certificates)
 
 
-def summary_context(request: ReissueRequest, user) -> dict:
-    rows = change_rows(request)
+def summary(reissue: ReissueRequest, user) -> dict:
+    rows = change_rows(reissue)
     if not rows:
         rows = [
             row(c, c.status, c.institution, c.status, c.institution, c.edition, c.edition + 1)
-            for c in request.certificates.select_related("institution")
+            for c in reissue.certificates.select_related("institution")
         ]
-    return {"certificate_rows": rows, "changes": request.state == "approved"}
+    return {"certificate_rows": rows, "changes": reissue.state == "approved"}
+
+
+REISSUE = Process(
+    type="reissue",
+    label="人员上岗证补办",
+    model=ReissueRequest,
+    review_title="人员补证审批",
+    filer_scans=(
+        ScanSpec("newspaper_notice", "登报声明", help_text="省级报纸登报声明，加盖公章"),
+        ScanSpec("labour_contract", "劳动合同", multiple=True, paged=True),
+        ScanSpec("social_security", "社保缴费清单", multiple=True, help_text="加盖公章"),
+    ),
+    check_filing=check_certificates_at_filer,
+    apply=apply,
+    summary=summary,
+    change_list_url="reissue_list",
+    summary_template="certificates/includes/_reissue_summary.html",
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-import jiance.converters  # noqa: F401  (registers <module:…>)
+import institutions.converters  # noqa: F401  (registers <module:…>)
 
 from .views import changes, delivery, public, registry
 

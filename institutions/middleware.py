@@ -3,7 +3,7 @@ from django.urls import reverse
 
 
 class PasswordChangeRequiredMiddleware:
-    """An account created with an initial password may do nothing but change it (DOMAIN §3.5)."""
+    """An account created with an initial password may do nothing but change it (docs/domain.md, 机构备案)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -20,10 +20,6 @@ class Kind(models.TextChoices):
     DJ = "DJ", "地基"
 
 
-MODULE_TITLES = {Kind.JC: "工程质量检测诚信管理", Kind.DJ: "地基基础检测诚信管理"}
-MODULE_SLUGS = {"jc": Kind.JC, "dj": Kind.DJ}
-
-
 class City(models.Model):
     code = models.SlugField("代码", unique=True)
     name = models.CharField("名称", max_length=20, unique=True)
@@ -202,62 +198,3 @@ class User(AbstractUser):
         if self.is_province:
             return "省质监总站"
         return ""
-
-
-# Importing reviews here is safe: reviews.models refers to this module's models by name only.
-from reviews.models import AttachmentType, Request, RequestType  # noqa: E402
-
-
-class InstitutionFiling(Request):
-    """机构备案: basic information, one kind's qualification and 检测能力 changes (增项 / 扩项).
-
-    Filed from one module (``kind``); reviewed like every request; approval applies all of it at once.
-    ``before`` is a snapshot of what the filing changes, taken when it is filed.
-    """
-
-    REQUEST_TYPE = RequestType.INSTITUTION_FILING
-    PROCESS = "institutions.filing"
-
-    FILER_SCANS = [(AttachmentType.QUALIFICATION_ORIGINAL, False), (AttachmentType.QUALIFICATION_COPY, True)]
-    RECEIVER_SCANS = []
-    INFO_FIELDS = ["name", "address", "legal_representative", "contact_person", "contact_phone"]
-    QUALIFICATION_FIELDS = ["qualification_number", "valid_from", "valid_until", "scope"]
-    summary_template = "institutions/includes/_filing_summary.html"
-
-    kind = models.CharField("类别", max_length=2, choices=Kind.choices)
-    name = models.CharField("机构名称", max_length=100)
-    address = models.CharField("地址", max_length=200, blank=True)
-    legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
-    contact_person = models.CharField("联系人", max_length=50, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=30, blank=True)
-    qualification_number = models.CharField("资质证书编号", max_length=50, blank=True)
-    valid_from = models.DateField("有效期起", null=True, blank=True)
-    valid_until = models.DateField("有效期至", null=True, blank=True)
-    scope = models.TextField("资质范围", blank=True)
-    before = models.JSONField("备案前信息", default=dict, editable=False)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "机构备案"
-
-
-class CapabilityChange(models.Model):
-    """One 检测能力 change in a filing: 增项 adds an entry, 扩项 replaces an existing entry's scope."""
-
-    class Action(models.TextChoices):
-        ADD = "add", "增项"
-        EXTEND = "extend", "扩项"
-
-    filing = models.ForeignKey(InstitutionFiling, models.CASCADE, related_name="capability_changes")
-    action = models.CharField("变更类型", max_length=10, choices=Action.choices)
-    capability = models.ForeignKey(Capability, models.SET_NULL, null=True, blank=True, related_name="+")
-    category = models.CharField("检测类别", max_length=100)
-    item = models.CharField("检测项目", max_length=100)
-    parameters = models.TextField("检测参数", blank=True)
-    parameters_before = models.TextField("原检测参数", blank=True)
-
-    class Meta:
-        ordering = ["action", "category", "item"]
-        verbose_name = verbose_name_plural = "检测能力变更"
-
-    def __str__(self):
-        return f"{self.get_action_display()} {self.category}/{self.item}"

@@ -4,12 +4,12 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from jiance.pages import module_context, paginate
-from reviews.views.common import filed, friendly_conflicts
+from web.pages import paginate
 
-from .filing import create_institution, file_institution
-from .forms import InstitutionFilingForm, NewInstitutionForm
+from .accounts import create_institution
+from .forms import NewInstitutionForm
 from .models import Institution
+from .modules import module_context
 
 
 def institution_info(request: HttpRequest, module: str) -> HttpResponse:
@@ -45,31 +45,6 @@ def _render_detail(request, pk, context):
     may_file = request.user.is_institution and request.user.institution_id == institution.pk
     context.update(institution=institution, people_count=institution.people.count(), may_file=may_file)
     return render(request, "institutions/institution_detail.html", context)
-
-
-@friendly_conflicts
-def institution_filing(request: HttpRequest, module: str) -> HttpResponse:
-    """机构备案 from a module: basic information, qualification scans, 增项 and 扩项."""
-    if not request.user.is_institution:
-        raise PermissionDenied("机构备案由检测机构办理。")
-    context = module_context(request.user, module)
-    institution = request.user.institution
-    form = InstitutionFilingForm(
-        request.POST or None, request.FILES or None, institution=institution, kind=context["kind"]
-    )
-    if request.method == "POST" and form.is_valid():
-        filing = form.save(commit=False)
-        filing.kind = context["kind"]
-        filing = file_institution(
-            request.user,
-            filing,
-            additions=form.cleaned_data["additions"],
-            extensions=form.extensions(),
-            scans_by_type=form.scans_by_type(),
-        )
-        return filed(request, form, filing, "机构备案已提交，审核通过后生效。")
-    context.update(form=form, institution=institution)
-    return render(request, "institutions/filing_form.html", context, status=400 if form.errors else 200)
 
 
 def institution_new(request: HttpRequest) -> HttpResponse:

@@ -5,25 +5,13 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.urls import reverse
 
-from institutions.models import MODULE_TITLES, Kind
-from jiance.pages import institution_modules
-from reviews.models import Request, RequestType
+from certificates.models import PrintTask, Recovery
+from institutions.models import Kind
+from institutions.modules import MODULE_TITLES, institution_modules
+from reviews import processes
+from reviews.models import Application
 
 MODULES = [("jc", Kind.JC), ("dj", Kind.DJ)]
-
-REVIEW_ENTRIES = [
-    (RequestType.TRANSFER, "人员变更审批"),
-    (RequestType.REISSUE, "人员补证审批"),
-    (RequestType.CANCELLATION, "人员注销审核"),
-    (RequestType.PERSONNEL_FILING, "人员备案审核"),
-    (RequestType.INSTITUTION_FILING, "机构备案审核"),
-]
-
-CHANGE_ENTRIES = [
-    (RequestType.TRANSFER, "人员变更调离", "transfer_list"),
-    (RequestType.REISSUE, "人员上岗证补办", "reissue_list"),
-    (RequestType.CANCELLATION, "人员注销", "cancellation_list"),
-]
 
 
 @dataclass
@@ -46,10 +34,10 @@ class Section:
 
 
 def waiting_counts(user) -> dict:
-    """Requests whose next step is this user's, in one query: {(type, kind): n} per module, and
-    {type: n} overall (a request about both kinds counts once there)."""
+    """Applications whose next step is this user's, in one query: {(type, kind): n} per module, and
+    {type: n} overall (an application about both kinds counts once there)."""
     rows = (
-        Request.objects.waiting_for(user)
+        Application.objects.waiting_for(user)
         .values("type", "module_jc", "module_dj")
         .annotate(n=Count("pk", distinct=True))
     )
@@ -65,8 +53,11 @@ def waiting_counts(user) -> dict:
 def _institution_menu(user, counts):
     changes = Section("诚信变更管理")
     group = Group("")
-    for req_type, label, url_name in CHANGE_ENTRIES:
-        group.entries.append(Entry(label, reverse(url_name), counts.get(req_type, 0)))
+    for process in processes.all_processes():
+        if process.change_list_url:
+            group.entries.append(
+                Entry(process.label, reverse(process.change_list_url), counts.get(process.type, 0))
+            )
     changes.groups.append(group)
     sections = [changes]
     modules = institution_modules(user.institution)
@@ -88,8 +79,10 @@ def _module_section(slug, kind, reviews):
     section.groups.append(Group("人员诚信管理", people))
     if reviews is not None:
         entries = [
-            Entry(label, reverse("review_queue", args=[slug, req_type]), reviews.get((req_type, kind), 0))
-            for req_type, label in REVIEW_ENTRIES
+            Entry(
+                p.review_title, reverse("review_queue", args=[slug, p.type]), reviews.get((p.type, kind), 0)
+            )
+            for p in processes.all_processes()
         ]
         section.groups.append(Group("审核", entries))
     return section
@@ -105,8 +98,6 @@ def _reviewer_menu(user, counts):
 
 def _certificate_section(user):
     """证书管理: printing and recovery at the province, distribution at a city."""
-    from certificates.models import PrintTask, Recovery
-
     if user.is_province:
         printing = PrintTask.objects.filter(state=PrintTask.State.PENDING).count()
         mailed = Recovery.objects.filter(state=Recovery.State.MAILED).count()

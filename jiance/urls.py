@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("institutions.urls")),
     path("", include("personnel.urls")),
     path("", include("certificates.urls")),
+    path("", include("filings.urls")),
     path("", include("reviews.urls")),
 ]

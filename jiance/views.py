@@ -4,15 +4,15 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from reviews.models import Request
+from reviews.models import Application
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """The landing page: what is waiting for this user."""
     user = request.user
     waiting = (
-        Request.objects.waiting_for(user)
-        .select_related("person", "personnelfiling", "institution", "receiving_institution")
+        Application.objects.waiting_for(user)
+        .select_related("institution", "receiving_institution")
         .order_by("submitted_at", "pk")[:20]
     )
     return render(request, "home.html", {"waiting": waiting})

@@ -1,10 +1,9 @@
-"""Testing personnel (检测人员)."""
+"""Testing personnel (检测人员). Their certificates (``certificates`` app) refer to them, not back."""
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
-from institutions.models import Institution
-from reviews.models import AttachmentType, Request, RequestType
+from institutions.models import Institution, Kind
 
 from .validators import mask_id_number, validate_id_number
 
@@ -20,20 +19,21 @@ class PersonQuerySet(models.QuerySet):
         return self.none()
 
     def in_module(self, kind):
-        """The people a module's lists show: holders of its kind, and staff with no certificate yet."""
-        from certificates.models import PostCertificate
+        """The people a module's lists show: holders of its kind, and staff with no certificate yet.
 
-        certificates = PostCertificate.objects.filter(holder=OuterRef("pk"))
-        return self.filter(Exists(certificates.filter(kind=kind)) | ~Exists(certificates))
+        Certificates are reached through their reverse relation (``certificates``), so this app needs
+        no import of the app above it. A person holds at most one certificate per kind, so the join
+        yields at most one row per person.
+        """
+        return self.filter(Q(certificates__kind=kind) | Q(certificates__isnull=True))
 
     def search(self, text):
+        """By name, by the full ID number, or by (part of) a certificate number."""
         text = (text or "").strip()
         if not text:
             return self
-        from certificates.models import PostCertificate
-
-        by_number = PostCertificate.objects.filter(holder=OuterRef("pk"), number__icontains=text)
-        return self.filter(Q(name__icontains=text) | Q(id_number__iexact=text.upper()) | Exists(by_number))
+        by_number = self.model.objects.filter(certificates__number__icontains=text).values("pk")
+        return self.filter(Q(name__icontains=text) | Q(id_number__iexact=text.upper()) | Q(pk__in=by_number))
 
     def for_list(self):
         return self.select_related("institution").prefetch_related("certificates").order_by("name", "pk")
@@ -77,43 +77,8 @@ class Person(models.Model):
     @property
     def certificate_cells(self) -> list:
         """[建材 certificate or None, 地基 certificate or None] for table rows."""
-        from institutions.models import Kind
-
         return [self.certificate_of(Kind.JC), self.certificate_of(Kind.DJ)]
 
     def certificate_of(self, kind):
         """This person's certificate of a kind, from the prefetch cache when present."""
         return next((c for c in self.certificates.all() if c.kind == kind), None)
-
-
-class PersonnelFiling(Request):
-    """人员备案: a new person, or changed details of one; nothing changes on the person until approved.
-
-    ``Request.person`` is the person being changed (none for a new one until approval creates it).
-    """
-
-    REQUEST_TYPE = RequestType.PERSONNEL_FILING
-    PROCESS = "personnel.filing"
-
-    FILER_SCANS = [
-        (AttachmentType.ID_CARD, True),
-        (AttachmentType.DIPLOMA, True),
-        (AttachmentType.TITLE_CERTIFICATE, True),
-        (AttachmentType.LABOUR_CONTRACT, True),
-        (AttachmentType.SOCIAL_SECURITY, True),
-    ]
-    RECEIVER_SCANS = []
-    FIELDS = ["name", "id_number", "gender", "birth_date", "education", "title", "phone"]
-    summary_template = "personnel/includes/_filing_summary.html"
-
-    name = models.CharField("姓名", max_length=50)
-    id_number = models.CharField("身份证号", max_length=18, validators=[validate_id_number])
-    gender = models.CharField("性别", max_length=1, choices=Person.Gender.choices)
-    birth_date = models.DateField("出生日期")
-    education = models.CharField("学历", max_length=30, blank=True)
-    title = models.CharField("职称", max_length=30, blank=True)
-    phone = models.CharField("联系电话", max_length=30, blank=True)
-    before = models.JSONField("备案前信息", null=True, blank=True, editable=False)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "人员备案"

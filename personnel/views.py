@@ -1,17 +1,11 @@
-from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from certificates.models import PostCertificate
-from institutions.models import MODULE_SLUGS
-from jiance.exports import CHUNK, wants_xlsx, xlsx_response
-from jiance.pages import module_context, paginate
-from reviews.models import Request
-from reviews.views.common import filed, friendly_conflicts
+from institutions.modules import module_context
+from reviews.models import Application
+from web.exports import CHUNK, wants_xlsx, xlsx_response
+from web.pages import paginate
 
-from .filing import file_personnel
-from .forms import PersonnelFilingForm
 from .models import Person
 
 
@@ -56,60 +50,18 @@ def _people_rows(people):
 
 
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    certificates = PostCertificate.objects.select_related("institution").prefetch_related("print_tasks")
     person = get_object_or_404(
         Person.objects.visible_to(request.user)
         .select_related("institution__city")
-        .prefetch_related(Prefetch("certificates", queryset=certificates)),
+        .prefetch_related("certificates__institution", "certificates__print_tasks"),
         pk=pk,
     )
-    requests = (
-        Request.objects.visible_to(request.user)
+    applications = (
+        Application.objects.visible_to(request.user)
         .filter(person=person)
         .select_related("institution", "receiving_institution")
         .order_by("-created_at")
     )
-    context = {"person": person, "requests": requests, "can_file": _may_file(request.user, person)}
+    can_file = request.user.is_institution and person.institution_id == request.user.institution_id
+    context = {"person": person, "applications": applications, "can_file": can_file}
     return render(request, "personnel/person_detail.html", context)
-
-
-def _may_file(user, person) -> bool:
-    return user.is_institution and person.institution_id == user.institution_id
-
-
-@friendly_conflicts
-def person_new(request: HttpRequest, module: str) -> HttpResponse:
-    """添加人员: a personnel filing for someone new to the system."""
-    if not request.user.is_institution:
-        raise PermissionDenied("人员备案由检测机构办理。")
-    context = module_context(request.user, module)
-    return _filing(request, None, context)
-
-
-@friendly_conflicts
-def person_change(request: HttpRequest, pk: int) -> HttpResponse:
-    """Changing a person's details (clicking the person's name in 基本信息) is a personnel filing."""
-    person = get_object_or_404(
-        Person.objects.visible_to(request.user).prefetch_related("certificates"), pk=pk
-    )
-    if not _may_file(request.user, person):
-        raise PermissionDenied("只有人员所在机构可以办理人员备案。")
-    kinds = [c.kind for c in person.certificates.all()] or request.user.institution.kinds()
-    slug = "jc" if "JC" in kinds else "dj"
-    return _filing(request, person, {"module": slug, "kind": MODULE_SLUGS[slug]})
-
-
-def _filing(request, person, context):
-    initial = {f: getattr(person, f) for f in PersonnelFilingForm.Meta.fields} if person else None
-    form = PersonnelFilingForm(request.POST or None, request.FILES or None, person=person, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        filing = file_personnel(
-            request.user,
-            form.save(commit=False),
-            person=person,
-            kind=context["kind"],
-            scans_by_type=form.scans_by_type(),
-        )
-        return filed(request, form, filing, "人员备案已提交，等待市级审核。")
-    context.update(form=form, person=person)
-    return render(request, "personnel/filing_form.html", context, status=400 if form.errors else 200)

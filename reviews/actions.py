@@ -1,141 +1,194 @@
 """One action per workflow step. Every entry point (view, command, test) calls these.
 
-Each action locks the request row, checks the user's right itself (django-fsm's ``permission=`` is
-only a query), runs the transition, saves, lets django-fsm-log write the history row and applies the
-process's effect, all in one ``transaction.atomic()``. Slow work is scheduled with ``on_commit``.
+Each action locks the application row (and, when filing, the person's row), checks the user's right
+itself (django-fsm's ``permission=`` is only a query) and the process's filing rules
+(``Process.check_filing``), runs the transition, saves, records the decision and applies the process's
+effect, all in one ``transaction.atomic()``. django-fsm-log writes the raw transition log in the same
+transaction. Slow work is scheduled with ``on_commit``.
 """
 
-from functools import wraps
-
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
-from . import transitions
+from . import processes, transitions
 from .attachments import cleanup_on_failure, discard, store
-from .models import CityApproval, Request, State
+from .models import Application, Decision, State
+from .processes import FilingRefused
 from .transitions import AlreadyHandled, guarded, may, run
 
-__all__ = ["AlreadyHandled", "RequestConflict", "available_actions", "may"]
+__all__ = ["AlreadyHandled", "ApplicationConflict", "FilingRefused", "available_actions", "may"]
 
 
-class RequestConflict(Exception):
-    """The person already has an open request (database constraint ``one_open_request_per_person``)."""
+class ApplicationConflict(Exception):
+    """Another open application stands in the way: the person's (checked here under the person's row
+    lock), or one a process allows only once at a time (its ``check_filing`` raises this)."""
 
     message = "该人员已有未办结的申请（待接收、审核中或已退回），请先办结或撤回后再提交。"
 
+    def __init__(self, message: str | None = None):
+        super().__init__(message or self.message)
+        if message:
+            self.message = message
 
-def available_actions(request: Request, user) -> set[str]:
+
+def available_actions(application: Application, user) -> set[str]:
     """Transition names this user can run now; templates draw buttons from this and nothing else."""
-    names = transitions.available_actions(request, user)
-    if "approve_city" in names and _city_has_approved(request, user):
+    names = transitions.available_actions(application, user)
+    if "approve_city" in names and _city_has_decided(application, user):
         names -= {"approve_city", "return_city"}
     return names
 
 
-def _city_has_approved(request, user) -> bool:
-    return request.approvals.filter(round=request.round, city_id=user.city_id).exists()
+def _city_has_decided(application, user) -> bool:
+    return application.decisions.filter(round=application.round, city_id=user.city_id).exists()
 
 
-def _lock(request_id: int) -> Request:
-    return Request.objects.select_for_update().get(pk=request_id)
+def _lock(application_id: int) -> Application:
+    return Application.objects.select_for_update().get(pk=application_id)
 
 
-def _guarded(fn):
-    """Also turn the open-request constraint into ``RequestConflict`` and a duplicate city approval
-    (a race the row lock lost on a database without row locks) into ``AlreadyHandled``."""
-
-    @guarded
-    @wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except IntegrityError as e:
-            text = str(e)
-            if "one_open_request_per_person" in text or "reviews_request.person_id" in text:
-                raise RequestConflict from e
-            if "one_approval_per_city_round" in text or "reviews_cityapproval" in text:
-                raise AlreadyHandled from e
-            raise
-
-    return wrapper
+def _lock_person(person_id) -> None:
+    """Serialise every filing about one person: the open-application check below runs under this lock."""
+    if person_id is not None:
+        person_model = Application._meta.get_field("person").related_model
+        person_model.objects.select_for_update().filter(pk=person_id).first()
 
 
-@_guarded
-def file_request(request: Request, user, *, cities, scans_by_type: dict, on_saved=None) -> Request:
-    """Create a request (built but unsaved by the process), store its scans and submit it.
+def _check_no_open_application(person_id, *, excluding=None) -> None:
+    if person_id is None:
+        return
+    others = Application.objects.open().filter(person_id=person_id)
+    if excluding is not None:
+        others = others.exclude(pk=excluding)
+    if others.exists():
+        raise ApplicationConflict
 
-    ``on_saved(request)`` lets the process add what needs the saved row (many-to-many fields).
+
+def _review_cities(application) -> set[int]:
+    """The filer's city and, where someone must receive, the receiver's city (one review if the same)."""
+    cities = {application.institution.city_id}
+    if application.receiving_institution_id:
+        cities.add(application.receiving_institution.city_id)
+    return cities
+
+
+@guarded
+def file_application(application, user, *, scans_by_type: dict, on_saved=None) -> Application:
+    """File and submit a process's application (built, unsaved, with its own fields) as ``user``'s
+    institution; store its scans. ``on_saved(application)`` adds what needs the saved row.
+
+    Refuses with ``PermissionDenied`` (not an institution), ``ApplicationConflict`` (the person has an
+    open application) or ``FilingRefused`` (the process's rules), leaving nothing behind.
     """
-    with cleanup_on_failure() as saved, transaction.atomic():
-        request.created_by = user
-        request.save()
-        request.cities.set(cities)
-        if on_saved:
-            on_saved(request)
-        store(scans_by_type, user=user, saved=saved, request=request)
-        # Transitions always run on the base row, so that the history is keyed by Request.
-        run(_lock(request.pk), "submit", user, description="提交申请")
-    request.refresh_from_db()
-    return request
+    if not user.is_institution:
+        raise PermissionDenied("申请由检测机构办理。")
+    process = processes.for_model(type(application))
+    application.type = process.type
+    application.institution = user.institution
+    application.created_by = user
+    try:
+        with cleanup_on_failure() as saved, transaction.atomic():
+            _lock_person(application.person_id)
+            _check_no_open_application(application.person_id)
+            process.check_filing(user, application)
+            application.subject_name = process.subject(application)
+            application.save()
+            application.cities.set(_review_cities(application))
+            if on_saved:
+                on_saved(application)
+            store(scans_by_type, user=user, saved=saved, application=application)
+            # Transitions always run on the base row, so that the history is keyed by Application.
+            run(_lock(application.pk), "submit", user, description="提交申请")
+    except IntegrityError:
+        # The partial unique index is the backstop where the row lock could not serialise the filings.
+        _check_no_open_application(application.person_id)
+        raise
+    application.refresh_from_db()
+    return application
 
 
-def _run_with_scans(request_id: int, user, name: str, scans_by_type: dict, description: str) -> Request:
+def _run_with_scans(application_id: int, user, name: str, scans_by_type: dict, description: str, check=None):
     """Run transition ``name``; the uploaded scans replace this party's earlier ones of the same types."""
     with cleanup_on_failure() as saved, transaction.atomic():
-        request = _lock(request_id)
-        discard(request.attachments.filter(type__in=list(scans_by_type)))
-        store(scans_by_type, user=user, saved=saved, request=request)
+        application = _lock(application_id)
+        if check:
+            check(application)
+        discard(application.attachments.filter(type__in=list(scans_by_type)))
+        store(scans_by_type, user=user, saved=saved, application=application)
         # Refused (403 / 已被处理) → the transaction rolls back and cleanup removes the new files.
-        run(request, name, user, description=description)
-    return request
+        run(application, name, user, description=description)
+    return application
 
 
-@_guarded
-def resubmit(request_id: int, user, *, scans_by_type: dict, note: str = "") -> Request:
-    """Resubmit a returned request (review starts again)."""
-    return _run_with_scans(request_id, user, "submit", scans_by_type, note or "修改后重新提交")
+@guarded
+def resubmit(application_id: int, user, *, scans_by_type: dict, note: str = "") -> Application:
+    """Resubmit a returned application (review starts again), under the same rules as filing it."""
+
+    def check(application):
+        if not may(application, user, "submit"):
+            raise PermissionDenied("您无权执行此操作。")
+        _lock_person(application.person_id)
+        _check_no_open_application(application.person_id, excluding=application.pk)
+        application.process.check_filing(user, application.detail())
+
+    return _run_with_scans(application_id, user, "submit", scans_by_type, note or "修改后重新提交", check)
 
 
-@_guarded
-def withdraw(request_id: int, user) -> Request:
+@guarded
+def withdraw(application_id: int, user) -> Application:
     with transaction.atomic():
-        request = _lock(request_id)
-        run(request, "withdraw", user, description="申请单位撤回")
-    return request
+        application = _lock(application_id)
+        run(application, "withdraw", user, description="申请单位撤回")
+    return application
 
 
-@_guarded
-def accept(request_id: int, user, *, scans_by_type: dict) -> Request:
+@guarded
+def accept(application_id: int, user, *, scans_by_type: dict) -> Application:
     """接收: the receiving institution files its scans and municipal review starts."""
-    return _run_with_scans(request_id, user, "accept", scans_by_type, "调入机构已接收")
+    return _run_with_scans(application_id, user, "accept", scans_by_type, "调入机构已接收")
 
 
-@_guarded
-def refuse(request_id: int, user, reason: str) -> Request:
+@guarded
+def refuse(application_id: int, user, reason: str) -> Application:
     with transaction.atomic():
-        request = _lock(request_id)
-        run(request, "refuse", user, description=reason)
-    return request
+        application = _lock(application_id)
+        run(application, "refuse", user, description=reason)
+    return application
 
 
-@_guarded
-def decide(request_id: int, user, decision: str, opinion: str = "") -> Request:
-    """A reviewer's 同意 or 退回 at the request's current step (city or province)."""
-    if decision not in ("approve", "return"):
-        raise ValueError(decision)
+@guarded
+def decide(application_id: int, user, outcome: str, opinion: str = "", *, client_address: str = ""):
+    """A reviewer's 同意 or 退回 at the application's current step (city or province), recorded as a
+    ``Decision``; the province's 同意 applies the process's effect."""
+    if outcome not in Decision.Outcome.values:
+        raise ValueError(outcome)
     opinion = (opinion or "").strip()
-    if decision == "return" and not opinion:
+    if outcome == Decision.Outcome.RETURN and not opinion:
         raise ValueError("退回必须填写审核意见")
-    step = "city" if user.is_city else "province"
-    name = f"{decision}_{step}"
+    step = Decision.Step.CITY if user.is_city else Decision.Step.PROVINCE
+    name = f"{outcome}_{step}"
     with transaction.atomic():
-        request = _lock(request_id)
-        if step == "city" and may(request, user, name) and _city_has_approved(request, user):
+        application = _lock(application_id)
+        transitions.check(application, name, user)
+        if step == Decision.Step.CITY and _city_has_decided(application, user):
             raise AlreadyHandled
-        if name == "approve_city" and may(request, user, name) and request.state == State.PENDING_CITY:
-            CityApproval.objects.create(
-                request=request, city_id=user.city_id, round=request.round, approved_by=user
-            )
-        run(request, name, user, description=opinion or "同意")
-        if name == "approve_province":
-            request.detail().apply_approval(user)
-    return request
+        try:
+            with transaction.atomic():
+                decision = Decision.objects.create(
+                    application=application,
+                    round=application.round,
+                    step=step,
+                    city_id=user.city_id if step == Decision.Step.CITY else None,
+                    reviewer=user,
+                    outcome=outcome,
+                    opinion=opinion or Decision.Outcome(outcome).label,
+                    client_address=client_address[:64],
+                )
+        except IntegrityError as e:
+            # Only the one-decision-per-office-and-round constraints can fail here: another
+            # reviewer of the same office decided first where the row lock could not serialise.
+            raise AlreadyHandled from e
+        run(application, name, user, description=decision.opinion)
+        if application.state == State.APPROVED:
+            application.process.apply(application.detail(), user)
+    return application

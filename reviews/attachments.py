@@ -65,13 +65,15 @@ def cleanup_on_failure():
         raise
 
 
-def store(scans_by_type: dict, *, user, saved: list, request=None, qualification=None) -> list[Attachment]:
+def store(
+    scans_by_type: dict, *, user, saved: list, application=None, qualification=None
+) -> list[Attachment]:
     """Write each scan to storage and create its ``Attachment`` row (call inside the action's atomic)."""
     created = []
     for att_type, scans in scans_by_type.items():
         for scan in scans:
             attachment = Attachment(
-                request=request,
+                application=application,
                 qualification=qualification,
                 type=att_type,
                 page=scan.info.page,

@@ -4,8 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .attachments import check_totals, inspect_files
-from .models import AttachmentType
+from .processes import ScanSpec
 from .uploads import greyscale_warning
+
+PAGED_HINT = "每页一张图片，以页码命名（1.jpg、2.jpg …），系统按页码排序"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -13,24 +15,26 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class ScanField(forms.FileField):
-    """An attachment type's upload: one or several files, each checked by ``inspect_upload``.
+    """The upload of one declared kind of scan: one or several files, each checked by
+    ``inspect_upload``. Cleans to a list of ``Scan`` in page order."""
 
-    Cleans to a list of ``Scan`` in page order.
-    """
-
-    def __init__(
-        self, att_type: str, *, multiple: bool = False, max_files: int | None = None, hint="", **kwargs
-    ):
-        self.att_type = att_type
-        self.multiple = multiple
-        self.max_files = max_files
-        self.hint = hint
-        kwargs.setdefault("label", AttachmentType(att_type).label)
+    def __init__(self, spec: ScanSpec, *, required: bool | None = None):
+        self.att_type = spec.type
+        self.multiple = spec.multiple
+        self.max_files = spec.max_files
+        self.hint = spec.help_text if spec.max_files else ""
         attrs = {"accept": ".jpg,.jpeg,.png,.pdf"}
-        if multiple:
+        if spec.multiple:
             attrs["multiple"] = True
-        widget = MultipleFileInput(attrs=attrs) if multiple else forms.ClearableFileInput(attrs=attrs)
-        super().__init__(widget=widget, **kwargs)
+        widget = MultipleFileInput(attrs=attrs) if spec.multiple else forms.ClearableFileInput(attrs=attrs)
+        limit = f"最多 {spec.max_files} 个文件。" if spec.max_files else ""
+        help_text = "；".join(t for t in (limit + spec.help_text, PAGED_HINT if spec.paged else "") if t)
+        super().__init__(
+            widget=widget,
+            label=spec.upload_label,
+            help_text=help_text,
+            required=spec.required if required is None else required,
+        )
 
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
@@ -74,12 +78,14 @@ class ScanFormMixin:
         ]
 
 
-def scan_form(spec, *, required: bool = True, base=forms.Form):
-    """A form class with one ``ScanField`` per ``(att_type, multiple)`` in ``spec``."""
-    fields = {
-        att_type: ScanField(att_type, multiple=multiple, required=required) for att_type, multiple in spec
-    }
-    return type("ScanForm", (ScanFormMixin, base), fields)
+def scan_fields(specs, *, required: bool | None = None) -> dict:
+    """One ``ScanField`` per declared scan, named by its type; ``required=False`` makes all optional."""
+    return {spec.type: ScanField(spec, required=required) for spec in specs}
+
+
+def scan_form(specs, *, required: bool | None = None):
+    """A form class with one ``ScanField`` per declared scan (the 接收 and resubmission forms)."""
+    return type("ScanForm", (ScanFormMixin, forms.Form), scan_fields(specs, required=required))
 
 
 class DecisionForm(forms.Form):

@@ -1,11 +1,11 @@
-"""The one review machine every request type uses, the city approvals it counts, and attachments.
+"""The one review machine every process uses, the decisions it counts, and attachments.
 
-A process (transfer, reissue, …) is a child model of ``Request`` (multi-table inheritance): it adds
-its own fields and its effect on approval (``apply_approval``) and never a lifecycle of its own.
+A process (人员变更调离, 补证, …) is a child model of ``Application`` (multi-table inheritance) that adds
+only its own fields, plus a ``Process`` declaration (``reviews.processes``) for its scans, rules and
+effect. This module knows no process.
 """
 
 import uuid
-from importlib import import_module
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -14,6 +14,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+from institutions.models import Institution, Qualification
+
+from . import processes
 
 
 class State(models.TextChoices):
@@ -31,27 +35,9 @@ OPEN_STATES = [State.DRAFT, State.PENDING_RECEIPT, State.PENDING_CITY, State.PEN
 WITHDRAWABLE = [State.PENDING_RECEIPT, State.PENDING_CITY]
 
 
-class RequestType(models.TextChoices):
-    TRANSFER = "transfer", "人员变更调离"
-    REISSUE = "reissue", "人员上岗证补办"
-    CANCELLATION = "cancellation", "人员注销"
-    PERSONNEL_FILING = "personnel_filing", "人员备案"
-    INSTITUTION_FILING = "institution_filing", "机构备案"
-
-
-# The child model's related name for each type (multi-table inheritance), see Request.detail().
-CHILD_ACCESSORS = {
-    RequestType.TRANSFER: "transferrequest",
-    RequestType.REISSUE: "reissuerequest",
-    RequestType.CANCELLATION: "cancellationrequest",
-    RequestType.PERSONNEL_FILING: "personnelfiling",
-    RequestType.INSTITUTION_FILING: "institutionfiling",
-}
-
-
-class RequestQuerySet(models.QuerySet):
+class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Requests a user may see: the filer's and the receiver's own, a city's involved ones, all."""
+        """Applications a user may see: the filer's and the receiver's own, a city's involved ones, all."""
         if user.is_province:
             return self.all()
         if user.is_city:
@@ -62,18 +48,21 @@ class RequestQuerySet(models.QuerySet):
             return self.filter(Q(institution_id=mine) | received)
         return self.none()
 
+    def open(self):
+        return self.filter(state__in=OPEN_STATES)
+
     def in_module(self, kind):
         return self.filter(module_jc=True) if kind == "JC" else self.filter(module_dj=True)
 
     def waiting_for(self, user):
-        """Requests whose next decision is this reviewer's."""
+        """Applications whose next step is this user's."""
         if user.is_province:
             return self.filter(state=State.PENDING_PROVINCE)
         if user.is_city:
-            approved = CityApproval.objects.filter(
-                request=OuterRef("pk"), city_id=user.city_id, round=OuterRef("round")
+            decided = Decision.objects.filter(
+                application=OuterRef("pk"), city_id=user.city_id, round=OuterRef("round")
             )
-            return self.filter(state=State.PENDING_CITY, cities=user.city_id).exclude(Exists(approved))
+            return self.filter(state=State.PENDING_CITY, cities=user.city_id).exclude(Exists(decided))
         if user.is_institution:
             mine = user.institution_id
             return self.filter(
@@ -83,56 +72,49 @@ class RequestQuerySet(models.QuerySet):
         return self.none()
 
     def decided_by(self, user):
-        """Requests this reviewer has decided on at least once."""
-        from django_fsm_log.models import StateLog
-
-        logs = StateLog.objects.filter(
-            content_type__app_label="reviews",
-            content_type__model="request",
-            object_id=OuterRef("pk"),
-            transition__in=DECISION_TRANSITIONS,
-            by__role=user.role,
-        )
+        """Applications this reviewer's office (the user's city, or the province) has decided on."""
+        decisions = Decision.objects.filter(application=OuterRef("pk"))
         if user.is_city:
-            logs = logs.filter(by__city_id=user.city_id)
-        return self.filter(Exists(logs))
+            return self.filter(Exists(decisions.filter(city_id=user.city_id)))
+        if user.is_province:
+            return self.filter(Exists(decisions.filter(step=Decision.Step.PROVINCE)))
+        return self.none()
 
 
-DECISION_TRANSITIONS = ["approve_city", "return_city", "approve_province", "return_province"]
+def _is_filer(application, user) -> bool:
+    return user.is_institution and user.institution_id == application.institution_id
 
 
-def _is_filer(request, user) -> bool:
-    return user.is_institution and user.institution_id == request.institution_id
+def _is_receiver(application, user) -> bool:
+    return user.is_institution and user.institution_id == application.receiving_institution_id
 
 
-def _is_receiver(request, user) -> bool:
-    return user.is_institution and user.institution_id == request.receiving_institution_id
+def _is_involved_city(application, user) -> bool:
+    return user.is_city and application.cities.filter(pk=user.city_id).exists()
 
 
-def _is_involved_city(request, user) -> bool:
-    return user.is_city and request.cities.filter(pk=user.city_id).exists()
-
-
-def _is_province(request, user) -> bool:
+def _is_province(application, user) -> bool:
     return user.is_province
 
 
-def _no_decision_this_round(request) -> bool:
-    return not request.approvals.filter(round=request.round).exists()
+def _no_decision_this_round(application) -> bool:
+    return not application.decisions.filter(round=application.round).exists()
 
 
-class Request(ConcurrentTransitionMixin, models.Model):
-    type = models.CharField("申请类型", max_length=20, choices=RequestType.choices, editable=False)
+class Application(ConcurrentTransitionMixin, models.Model):
+    """申请: one filing by an institution, whatever its process, moving through review."""
+
+    type = models.CharField("申请类型", max_length=20, choices=processes.type_choices, editable=False)
     state = FSMField("状态", default=State.DRAFT, choices=State.choices, protected=True)
     institution = models.ForeignKey(
-        "institutions.Institution", models.PROTECT, related_name="requests", verbose_name="申请机构"
+        Institution, models.PROTECT, related_name="applications", verbose_name="申请机构"
     )
     receiving_institution = models.ForeignKey(
-        "institutions.Institution",
+        Institution,
         models.PROTECT,
         null=True,
         blank=True,
-        related_name="incoming_requests",
+        related_name="incoming_applications",
         verbose_name="接收机构",
         help_text="须先接收、再进入市级审核的机构（人员变更调离的调入机构）",
     )
@@ -141,10 +123,13 @@ class Request(ConcurrentTransitionMixin, models.Model):
         models.PROTECT,
         null=True,
         blank=True,
-        related_name="requests",
+        related_name="applications",
         verbose_name="人员",
     )
-    cities = models.ManyToManyField("institutions.City", related_name="requests", verbose_name="须审核的市")
+    subject_name = models.CharField("姓名", max_length=50, blank=True, editable=False)
+    cities = models.ManyToManyField(
+        "institutions.City", related_name="applications", verbose_name="须审核的市"
+    )
     module_jc = models.BooleanField("涉及建材", default=False)
     module_dj = models.BooleanField("涉及地基", default=False)
     round = models.PositiveIntegerField("审核轮次", default=0)
@@ -153,7 +138,7 @@ class Request(ConcurrentTransitionMixin, models.Model):
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
 
-    objects = RequestQuerySet.as_manager()
+    objects = ApplicationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -162,49 +147,30 @@ class Request(ConcurrentTransitionMixin, models.Model):
             models.UniqueConstraint(
                 fields=["person"],
                 condition=Q(state__in=OPEN_STATES),
-                name="one_open_request_per_person",
+                name="one_open_application_per_person",
                 violation_error_message="该人员已有未办结的申请，请先办结或撤回。",
             ),
         ]
-        indexes = [models.Index(fields=["state", "submitted_at"], name="request_queue")]
+        indexes = [models.Index(fields=["state", "submitted_at"], name="application_queue")]
 
     def __str__(self):
         return f"{self.get_type_display()} #{self.pk}"
 
-    # A process (child model) sets these: its type, and the module holding its
-    # ``apply(request, actor)`` (the effect of approval) and ``summary_context(request, user)``.
-    REQUEST_TYPE: str = ""
-    PROCESS: str = ""
-
-    def save(self, *args, **kwargs):
-        if self.REQUEST_TYPE:
-            self.type = self.REQUEST_TYPE
-        super().save(*args, **kwargs)
-
     @property
-    def subject_name(self) -> str:
-        """Whom the request is about: the person, or the name filed for someone not yet on record."""
-        if self.person_id:
-            return self.person.name
-        if self.type == RequestType.PERSONNEL_FILING:
-            return self.personnelfiling.name
-        return ""
+    def process(self) -> processes.Process:
+        return processes.get(self.type)
 
     def detail(self):
-        """The process's own record (TransferRequest, ReissueRequest, …) of this request."""
-        return getattr(self, CHILD_ACCESSORS[self.type])
-
-    def apply_approval(self, actor) -> None:
-        import_module(self.PROCESS).apply(self, actor)
-
-    def summary_context(self, user) -> dict:
-        return import_module(self.PROCESS).summary_context(self, user)
+        """The process's own row (TransferRequest, ReissueRequest, …): Django's accessor of the child."""
+        return getattr(self, self.process.model._meta.model_name)
 
     def modules(self) -> list[str]:
         return [k for k, on in (("JC", self.module_jc), ("DJ", self.module_dj)) if on]
 
     def all_cities_approved(self) -> bool:
-        approved = self.approvals.filter(round=self.round).values("city_id")
+        approved = self.decisions.filter(
+            round=self.round, step=Decision.Step.CITY, outcome=Decision.Outcome.APPROVE
+        ).values("city_id")
         return not self.cities.exclude(pk__in=approved).exists()
 
     # --- The lifecycle. Transitions only set fields; reviews.actions does the work around them. ---
@@ -255,7 +221,7 @@ class Request(ConcurrentTransitionMixin, models.Model):
         permission=_is_involved_city,
     )
     def approve_city(self, by=None, description=None):
-        """Called after the city's CityApproval row is written: moves on once every city approved."""
+        """Called after the city's ``Decision`` is written: moves on once every city approved."""
         return State.PENDING_PROVINCE if self.all_cities_approved() else State.PENDING_CITY
 
     @fsm_log_by
@@ -277,37 +243,64 @@ class Request(ConcurrentTransitionMixin, models.Model):
         pass
 
 
-class CityApproval(models.Model):
-    """One city's 同意 in one review round; the request moves on once every required city has one."""
+class Decision(models.Model):
+    """A reviewer's 同意 or 退回 with the signed opinion (签署审核意见), one per office per round.
 
-    request = models.ForeignKey(Request, models.CASCADE, related_name="approvals")
-    city = models.ForeignKey("institutions.City", models.PROTECT, related_name="+")
-    round = models.PositiveIntegerField()
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    approved_at = models.DateTimeField(default=timezone.now)
+    Written by ``actions.decide`` in the transaction that runs the transition; never changed after.
+    """
+
+    class Step(models.TextChoices):
+        CITY = "city", "市级审核"
+        PROVINCE = "province", "省级复核"
+
+    class Outcome(models.TextChoices):
+        APPROVE = "approve", "同意"
+        RETURN = "return", "退回"
+
+    application = models.ForeignKey(Application, models.CASCADE, related_name="decisions")
+    round = models.PositiveIntegerField("审核轮次")
+    step = models.CharField("审核环节", max_length=10, choices=Step.choices)
+    city = models.ForeignKey(
+        "institutions.City", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="市"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="decisions", verbose_name="审核人"
+    )
+    outcome = models.CharField("审核结论", max_length=10, choices=Outcome.choices)
+    opinion = models.TextField("审核意见")
+    decided_at = models.DateTimeField("审核时间", default=timezone.now)
+    client_address = models.CharField("来源地址", max_length=64, blank=True)
 
     class Meta:
+        ordering = ["decided_at", "pk"]
+        verbose_name = verbose_name_plural = "审核意见"
         constraints = [
-            models.UniqueConstraint(fields=["request", "city", "round"], name="one_approval_per_city_round")
+            models.UniqueConstraint(
+                fields=["application", "round", "city"],
+                condition=Q(step="city"),
+                name="one_decision_per_city_round",
+            ),
+            models.UniqueConstraint(
+                fields=["application", "round"],
+                condition=Q(step="province"),
+                name="one_decision_per_province_round",
+            ),
+            models.CheckConstraint(
+                condition=(Q(step="city", city__isnull=False) | Q(step="province", city__isnull=True)),
+                name="decision_city_matches_step",
+            ),
+            models.CheckConstraint(condition=~Q(opinion=""), name="decision_has_opinion"),
         ]
 
     def __str__(self):
-        return f"{self.city} 同意 {self.request}（第{self.round}轮）"
+        return f"{self.step_label}：{self.get_outcome_display()}（第{self.round}轮）"
 
-
-class AttachmentType(models.TextChoices):
-    """Every kind of scan, in the order the guide lists them (the viewer groups them this way)."""
-
-    TERMINATION = "termination", "解除劳动关系证明"
-    LABOUR_CONTRACT = "labour_contract", "劳动合同"
-    SOCIAL_SECURITY = "social_security", "社保缴费清单"
-    CERTIFICATE_SCAN = "certificate_scan", "上岗证"
-    NEWSPAPER_NOTICE = "newspaper_notice", "登报声明"
-    ID_CARD = "id_card", "身份证正反面"
-    DIPLOMA = "diploma", "学历证书"
-    TITLE_CERTIFICATE = "title_certificate", "职称证书"
-    QUALIFICATION_ORIGINAL = "qualification_original", "资质证书正本"
-    QUALIFICATION_COPY = "qualification_copy", "资质证书副本"
+    @property
+    def step_label(self) -> str:
+        """市级审核（南京市） or 省级复核; a process may word the city step (人员注销: 市级初审)."""
+        if self.step == self.Step.PROVINCE:
+            return self.get_step_display()
+        return f"{self.application.process.city_step}（{self.city.name}）"
 
 
 def attachment_key(instance, filename) -> str:
@@ -318,26 +311,24 @@ def attachment_key(instance, filename) -> str:
 
 class AttachmentQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from institutions.models import Institution, Qualification
-
-        requests = Request.objects.visible_to(user)
+        applications = Application.objects.visible_to(user)
         qualifications = Qualification.objects.filter(institution__in=Institution.objects.visible_to(user))
-        return self.filter(Q(request__in=requests) | Q(qualification__in=qualifications))
+        return self.filter(Q(application__in=applications) | Q(qualification__in=qualifications))
 
 
 class Attachment(models.Model):
-    request = models.ForeignKey(
-        Request, models.CASCADE, null=True, blank=True, related_name="attachments", verbose_name="申请"
+    application = models.ForeignKey(
+        Application, models.CASCADE, null=True, blank=True, related_name="attachments", verbose_name="申请"
     )
     qualification = models.ForeignKey(
-        "institutions.Qualification",
+        Qualification,
         models.CASCADE,
         null=True,
         blank=True,
         related_name="scans",
         verbose_name="资质",
     )
-    type = models.CharField("附件类型", max_length=30, choices=AttachmentType.choices)
+    type = models.CharField("附件类型", max_length=30, choices=processes.scan_choices)
     page = models.PositiveIntegerField("页码", null=True, blank=True)
     file = models.FileField("文件", upload_to=attachment_key, max_length=200)
     original_name = models.CharField("原文件名", max_length=255)
@@ -355,7 +346,7 @@ class Attachment(models.Model):
         verbose_name = verbose_name_plural = "附件"
         constraints = [
             models.CheckConstraint(
-                condition=Q(request__isnull=False) | Q(qualification__isnull=False),
+                condition=Q(application__isnull=False) | Q(qualification__isnull=False),
                 name="attachment_has_owner",
             )
         ]

@@ -27,15 +27,20 @@ def available_actions(obj, user) -> set[str]:
     return {t.name for t in obj.get_available_user_state_transitions(user)}
 
 
+def check(obj, name: str, user) -> None:
+    """Refuse unless ``user`` may run transition ``name`` on ``obj`` now: 403 without the role and
+    scope, ``AlreadyHandled`` when the state (or a condition) does not allow it."""
+    if not may(obj, user, name):
+        raise PermissionDenied("您无权执行此操作。")
+    if not has_transition_perm(getattr(obj, name), user):
+        raise AlreadyHandled
+
+
 def run(obj, name: str, user, *args, description: str | None = None, **kwargs) -> None:
     """Run transition ``name`` as ``user`` and save: 403 without the right, ``AlreadyHandled`` if the
     state does not allow it. django-fsm-log writes the history row (by, description)."""
-    if not may(obj, user, name):
-        raise PermissionDenied("您无权执行此操作。")
-    method = getattr(obj, name)
-    if not has_transition_perm(method, user):
-        raise AlreadyHandled
-    method(*args, by=user, description=description or None, **kwargs)
+    check(obj, name, user)
+    getattr(obj, name)(*args, by=user, description=description or None, **kwargs)
     obj.save()
 
 

@@ -1,16 +1,16 @@
 from django.urls import path
 
-import jiance.converters  # noqa: F401  (registers <module:…>)
+import institutions.converters  # noqa: F401  (registers <module:…>)
 
-from .views import attachments, queues, requests
+from .views import applications, attachments, queues
 
 urlpatterns = [
     path("m/<module:module>/review/<slug:type>/", queues.review_queue, name="review_queue"),
-    path("requests/<int:pk>/", requests.request_detail, name="request_detail"),
-    path("requests/<int:pk>/decide/", requests.request_decide, name="request_decide"),
-    path("requests/<int:pk>/withdraw/", requests.request_withdraw, name="request_withdraw"),
-    path("requests/<int:pk>/accept/", requests.request_accept, name="request_accept"),
-    path("requests/<int:pk>/refuse/", requests.request_refuse, name="request_refuse"),
-    path("requests/<int:pk>/resubmit/", requests.request_resubmit, name="request_resubmit"),
+    path("applications/<int:pk>/", applications.application_detail, name="application_detail"),
+    path("applications/<int:pk>/decide/", applications.application_decide, name="application_decide"),
+    path("applications/<int:pk>/withdraw/", applications.application_withdraw, name="application_withdraw"),
+    path("applications/<int:pk>/accept/", applications.application_accept, name="application_accept"),
+    path("applications/<int:pk>/refuse/", applications.application_refuse, name="application_refuse"),
+    path("applications/<int:pk>/resubmit/", applications.application_resubmit, name="application_resubmit"),
     path("attachments/<int:pk>/", attachments.attachment_download, name="attachment_download"),
 ]

@@ -1,4 +1,4 @@
-"""Personas from the demo data (DEMO.md) and a private media folder per test."""
+"""Personas from the demo data (docs/demo-data.md) and a private media folder per test."""
 
 import pytest
 from django.core.management import call_command

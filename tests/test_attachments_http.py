@@ -22,9 +22,9 @@ from certificates.transfer import file_transfer
 from institutions.models import Institution, User
 from personnel.models import Person
 from reviews import actions
-from reviews.actions import RequestConflict
+from reviews.actions import ApplicationConflict
 from reviews.attachments import inspect_files
-from reviews.models import Attachment, AttachmentType, Request, State
+from reviews.models import Application, Attachment, State
 
 from . import files, workflow
 
@@ -57,7 +57,7 @@ def file_new(client, termination, person="王强"):
 def accept_with(client, req, labour_contract=None, social_security=None, certificate_scan=None):
     """POST the 接收 form; any scan left out gets a valid default."""
     return client.post(
-        reverse("request_accept", args=[req.pk]),
+        reverse("application_accept", args=[req.pk]),
         {
             "labour_contract": labour_contract or [files.jpeg("1.jpg")],
             "social_security": social_security or [files.pdf("社保.pdf")],
@@ -120,7 +120,7 @@ def test_it_refuses_a_bad_termination_scan_and_stores_nothing(login, one_mb_limi
     assert response.status_code == 400
     html = response.content.decode()
     assert message in html and "解除劳动关系证明" in html
-    assert Request.objects.count() == 0
+    assert Application.objects.count() == 0
     assert Attachment.objects.count() == 0
     assert stored_files() == set()
 
@@ -198,7 +198,9 @@ def test_it_accepts_a_greyscale_scan_with_a_warning(login):
         follow=True,
     )
     assert response.status_code == 200
-    assert response.redirect_chain[-1][0] == reverse("request_detail", args=[Request.objects.get().pk])
+    assert response.redirect_chain[-1][0] == reverse(
+        "application_detail", args=[Application.objects.get().pk]
+    )
     html = response.content.decode()
     assert "「解除劳动关系证明.png」是灰度图像，指南要求彩色扫描件，请核对。" in html
     assert "已提交，等待调入机构接收。" in html
@@ -219,9 +221,9 @@ def test_it_keeps_contract_pages_in_page_order(login):
     req = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
     pages = [files.jpeg("2.jpg"), files.jpeg("10.jpg"), files.jpeg("1.jpg")]
     assert accept_with(login("sz-jc"), req, labour_contract=pages).status_code == 302
-    contract = Attachment.objects.filter(request=req, type=AttachmentType.LABOUR_CONTRACT)
+    contract = Attachment.objects.filter(application=req, type="labour_contract")
     assert list(contract.values_list("page", "original_name")) == [(1, "1.jpg"), (2, "2.jpg"), (10, "10.jpg")]
-    html = login("nanjing").get(reverse("request_detail", args=[req.pk])).content.decode()
+    html = login("nanjing").get(reverse("application_detail", args=[req.pk])).content.decode()
     shown = [html.index(f"第{n}页 · {n}.jpg") for n in (1, 2, 10)]
     assert shown == sorted(shown)
     assert "劳动合同（3）" in html
@@ -247,7 +249,7 @@ def test_it_removes_the_stored_file_when_filing_fails(login, monkeypatch):
     fail_at(monkeypatch, "submit")
     with pytest.raises(RuntimeError):
         file_new(login("nj-jc"), files.jpeg("解除劳动关系证明.jpg"))
-    assert Request.objects.count() == 0
+    assert Application.objects.count() == 0
     assert Attachment.objects.count() == 0
     assert stored_files() == set()
 
@@ -259,7 +261,7 @@ def test_it_removes_the_stored_files_when_receipt_fails(login, monkeypatch):
     with pytest.raises(RuntimeError):
         accept_with(login("sz-jc"), req, labour_contract=[files.jpeg("1.jpg"), files.jpeg("2.jpg")])
     assert stored_files() == before
-    assert list(Attachment.objects.values_list("type", flat=True)) == [AttachmentType.TERMINATION]
+    assert list(Attachment.objects.values_list("type", flat=True)) == ["termination"]
     req.refresh_from_db()
     assert req.state == State.PENDING_RECEIPT
 
@@ -268,15 +270,15 @@ def test_it_stores_nothing_for_a_second_open_request_for_the_same_person(login):
     """The database refuses a second open request for 王强 (filed by the action directly)."""
     first = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
     before = stored_files()
-    scans = {AttachmentType.TERMINATION: inspect_files([files.jpeg("再次.jpg")], label="解除劳动关系证明")}
-    with pytest.raises(RequestConflict):
+    scans = {"termination": inspect_files([files.jpeg("再次.jpg")], label="解除劳动关系证明")}
+    with pytest.raises(ApplicationConflict):
         file_transfer(
             User.objects.get(username="nj-jc"),
             Person.objects.get(name="王强"),
             Institution.objects.get(name="无锡市建设工程质量检测中心"),
             scans,
         )
-    assert list(Request.objects.values_list("pk", flat=True)) == [first.pk]
+    assert list(Application.objects.values_list("pk", flat=True)) == [first.pk]
     assert Attachment.objects.count() == 1
     assert stored_files() == before
 

@@ -18,12 +18,12 @@ def test_it_cancels_a_certificate_and_recovers_the_paper_one(login):
     approve_everywhere(login, req, ["suzhou"])
     c = certificate("苏DJ-2022-00078")
     assert c.status == CertificateStatus.CANCELLED
-    assert Announcement.objects.get(request=req).type == "cancellation"
+    assert Announcement.objects.get(application=req).type == "cancellation"
     assert "注销" in login("province").get(reverse("announcement_list")).content.decode()
 
-    recovery = Recovery.objects.get(request=req)
+    recovery = Recovery.objects.get(application=req)
     assert recovery.state == Recovery.State.PENDING
-    page = login("sz-dj").get(reverse("request_detail", args=[req.pk])).content.decode()
+    page = login("sz-dj").get(reverse("application_detail", args=[req.pk])).content.decode()
     assert "登记寄回" in page
     response = login("sz-dj").post(
         reverse("recovery_mail", args=[recovery.pk]), {"tracking_number": "SF1234567890"}
@@ -40,7 +40,7 @@ def test_it_cancels_a_certificate_and_recovers_the_paper_one(login):
 def test_it_lets_only_the_cancelling_institution_mail_and_only_the_province_recover(login):
     req = file_cancellation(login("sz-dj"), ["苏DJ-2022-00078"])
     approve_everywhere(login, req, ["suzhou"])
-    recovery = Recovery.objects.get(request=req)
+    recovery = Recovery.objects.get(application=req)
     assert login("suzhou").post(reverse("recovery_mail", args=[recovery.pk])).status_code == 403
     assert login("nj-dual").post(reverse("recovery_mail", args=[recovery.pk])).status_code == 404
     assert login("sz-dj").post(reverse("recovery_recover", args=[recovery.pk])).status_code == 403
@@ -52,7 +52,8 @@ def test_it_records_whether_the_holder_agrees(login):
     req = file_cancellation(login("nj-jc"), ["苏JC-2018-00231"], agrees="no")
     assert req.detail().holder_agrees is False
     assert (
-        "本人是否同意注销" in login("nanjing").get(reverse("request_detail", args=[req.pk])).content.decode()
+        "本人是否同意注销"
+        in login("nanjing").get(reverse("application_detail", args=[req.pk])).content.decode()
     )
 
 

@@ -11,7 +11,7 @@ from certificates.transfer import file_transfer as file_transfer_action
 from institutions.models import Institution, User
 from personnel.models import Person
 from reviews import actions
-from reviews.models import CityApproval, Request, State
+from reviews.models import Application, Decision, State
 
 from .workflow import accept, decide, file_transfer
 
@@ -57,10 +57,10 @@ def test_it_counts_exactly_one_of_two_simultaneous_province_approvals(at_provinc
     second = User.objects.create(username="province2", role=User.Role.PROVINCE)
     reviewers = [province, second]
     results = race(2, lambda i: actions.decide(at_province.pk, reviewers[i], "approve", f"同意{i}"))
-    assert sum(isinstance(r, Request) for r in results) == 1
+    assert sum(isinstance(r, Application) for r in results) == 1
     assert sum(isinstance(r, actions.AlreadyHandled) for r in results) == 1
     assert StateLog.objects.filter(object_id=at_province.pk, transition="approve_province").count() == 1
-    assert Announcement.objects.filter(request=at_province).count() == 1
+    assert Announcement.objects.filter(application=at_province).count() == 1
     assert (
         PostCertificate.objects.get(number="苏JC-2018-00231").institution.name == "苏州建科建材检测有限公司"
     )
@@ -73,9 +73,9 @@ def test_it_counts_one_city_approval_when_a_city_approves_twice_at_once(login):
     accept(login("sz-jc"), req)
     nanjing = User.objects.get(username="nanjing")
     results = race(4, lambda i: actions.decide(req.pk, nanjing, "approve", "同意"))
-    assert sum(isinstance(r, Request) for r in results) == 1, results
-    assert all(isinstance(r, Request | actions.AlreadyHandled) for r in results), results
-    assert CityApproval.objects.filter(request=req).count() == 1
+    assert sum(isinstance(r, Application) for r in results) == 1, results
+    assert all(isinstance(r, Application | actions.AlreadyHandled) for r in results), results
+    assert Decision.objects.filter(application=req).count() == 1
     assert StateLog.objects.filter(object_id=req.pk, transition="approve_city").count() == 1
 
 
@@ -89,7 +89,7 @@ def test_it_lets_one_of_two_racing_city_decisions_through(login):
     decisions = [("approve", "同意"), ("return", "材料不全")]
     results = race(2, lambda i: actions.decide(req.pk, users[i], *decisions[i]))
     req.refresh_from_db()
-    assert all(isinstance(r, Request | actions.AlreadyHandled) for r in results), results
+    assert all(isinstance(r, Application | actions.AlreadyHandled) for r in results), results
     assert req.state in (State.RETURNED, State.PENDING_CITY)
 
 
@@ -102,9 +102,9 @@ def test_it_accepts_one_of_two_simultaneous_filings_for_one_person(demo):
         Institution.objects.get(name=n) for n in ("苏州建科建材检测有限公司", "无锡市建设工程质量检测中心")
     ]
     results = race(2, lambda i: file_transfer_action(user, person, targets[i], {}))
-    assert sum(isinstance(r, Request) for r in results) == 1, results
-    assert sum(isinstance(r, actions.RequestConflict) for r in results) == 1, results
-    assert Request.objects.filter(person=person).count() == 1
+    assert sum(isinstance(r, Application) for r in results) == 1, results
+    assert sum(isinstance(r, actions.ApplicationConflict) for r in results) == 1, results
+    assert Application.objects.filter(person=person).count() == 1
 
 
 @pytest.mark.django_db
@@ -116,6 +116,6 @@ def test_it_refuses_a_second_open_request_in_the_database(demo):
         "institution": person.institution,
         "created_by": User.objects.get(username="nj-jc"),
     }
-    Request.objects.create(type="transfer", **fields)
+    Application.objects.create(type="transfer", **fields)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Request.objects.create(type="transfer", **fields)
+        Application.objects.create(type="transfer", **fields)

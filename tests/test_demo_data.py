@@ -1,4 +1,4 @@
-"""The demo data contract (DEMO.md): exact data, idempotent loading, every account's login and menu."""
+"""The demo data contract (docs/demo-data.md): exact data, idempotent loading, every account's login and menu."""
 
 import io
 import re
@@ -104,7 +104,7 @@ def test_it_loads_into_an_empty_database_and_says_so(db):
     assert Person.objects.count() == 8
 
 
-# --- exactly the data of DEMO.md ------------------------------------------------------------------
+# --- exactly the data of docs/demo-data.md ------------------------------------------------------------------
 
 
 def test_it_has_the_thirteen_cities_and_their_accounts(demo):

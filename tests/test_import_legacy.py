@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from certificates.models import CertificateStatus, PostCertificate
-from institutions.legacy import COLUMNS, Progress
+from dataload.legacy import COLUMNS, Progress
 from institutions.models import Institution, Kind
 from institutions.validators import credit_code_check_char
 from personnel.models import Person

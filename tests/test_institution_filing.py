@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from institutions.models import Capability, Institution, Qualification, User
-from reviews.models import Attachment, Request, State
+from reviews.models import Application, Attachment, State
 
 from . import files
 from .workflow import approve_everywhere, decide
@@ -26,7 +26,7 @@ def qualification_data(q):
 
 def submitted(response):
     assert response.status_code == 302, response.content.decode()[:3000]
-    return Request.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+    return Application.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
 
 
 def test_it_opens_a_new_institution_from_the_province_to_its_first_approved_filing(client, login):
@@ -61,7 +61,7 @@ def test_it_opens_a_new_institution_from_the_province_to_its_first_approved_fili
     req = submitted(client.post(reverse("institution_filing", args=["jc"]), data))
     assert req.state == State.PENDING_CITY
     assert not Qualification.objects.filter(institution=institution).exists(), "nothing before approval"
-    page = login("yangzhou").get(reverse("request_detail", args=[req.pk])).content.decode()
+    page = login("yangzhou").get(reverse("application_detail", args=[req.pk])).content.decode()
     assert "扬州市邗江区文昌西路1号" in page and "增项" in page and "资质证书正本" in page
 
     approve_everywhere(login, req, ["yangzhou"])
@@ -94,7 +94,7 @@ def test_it_refuses_a_sixth_copy_scan_with_the_guides_hint(login):
     assert response.status_code == 400
     text = response.content.decode()
     assert "最多上传 5 个文件" in text and "将多页扫描为一个文件" in text
-    assert not Request.objects.exists() and not Attachment.objects.exists()
+    assert not Application.objects.exists() and not Attachment.objects.exists()
 
 
 def test_it_applies_additions_and_extensions_together_only_on_approval(login):
@@ -105,7 +105,7 @@ def test_it_applies_additions_and_extensions_together_only_on_approval(login):
             "additions": "砂石｜砂石常规检测｜颗粒级配、含泥量",
             f"extend_{cement.pk}": "细度、凝结时间、安定性、胶砂强度、比表面积"}  # fmt: skip
     req = submitted(login("nj-jc").post(reverse("institution_filing", args=["jc"]), data))
-    page = login("nanjing").get(reverse("request_detail", args=[req.pk])).content.decode()
+    page = login("nanjing").get(reverse("application_detail", args=[req.pk])).content.decode()
     assert "扩项" in page and "比表面积" in page and "细度、凝结时间、安定性、胶砂强度" in page
     decide(login("nanjing"), req)
     cement.refresh_from_db()
@@ -161,7 +161,7 @@ def test_it_requires_new_certificate_scans_for_a_capability_change(login):
     response = login("nj-jc").post(reverse("institution_filing", args=["jc"]), data)
     assert response.status_code == 400
     assert "请上传新的资质证书正本扫描件" in response.content.decode()
-    assert not Request.objects.exists()
+    assert not Application.objects.exists()
 
 
 def test_it_shows_the_current_validity_dates_in_the_form(login):

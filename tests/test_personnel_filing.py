@@ -37,11 +37,11 @@ def test_it_adds_a_person_only_when_approved(login):
     response = file_new_person(login("nj-jc"))
     req_id = int(response["Location"].rstrip("/").split("/")[-1])
     assert not Person.objects.filter(name="周敏").exists(), "nothing changes before approval"
-    page = login("nanjing").get(reverse("request_detail", args=[req_id])).content.decode()
+    page = login("nanjing").get(reverse("application_detail", args=[req_id])).content.decode()
     assert "新增人员" in page and "周敏" in page and "身份证正反面" in page
-    from reviews.models import Request
+    from reviews.models import Application
 
-    req = approve_everywhere(login, Request.objects.get(pk=req_id), ["nanjing"])
+    req = approve_everywhere(login, Application.objects.get(pk=req_id), ["nanjing"])
     assert req.state == State.APPROVED
     person = Person.objects.get(id_number="320104199003070028")
     assert (person.name, person.gender, str(person.birth_date), person.institution.name) == (
@@ -59,9 +59,9 @@ def test_it_refuses_an_id_number_already_filed_elsewhere(login):
 def test_it_refuses_a_bad_id_number_and_stores_nothing(login):
     response = file_new_person(login("nj-jc"), id_number="320104199003070024", expect=400)
     assert "校验位" in response.content.decode()
-    from reviews.models import Attachment, Request
+    from reviews.models import Application, Attachment
 
-    assert not Request.objects.exists() and not Attachment.objects.exists()
+    assert not Application.objects.exists() and not Attachment.objects.exists()
 
 
 def test_it_shows_changed_fields_before_and_after(login):
@@ -71,13 +71,13 @@ def test_it_shows_changed_fields_before_and_after(login):
     response = login("nj-jc").post(reverse("person_change", args=[person.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     req_id = int(response["Location"].rstrip("/").split("/")[-1])
-    page = login("nanjing").get(reverse("request_detail", args=[req_id])).content.decode()
+    page = login("nanjing").get(reverse("application_detail", args=[req_id])).content.decode()
     assert "变更前 → 变更后" in page and "工程师" in page and "高级工程师" in page and "已变更" in page
     person.refresh_from_db()
     assert person.title == "工程师", "nothing changes before approval"
-    from reviews.models import Request
+    from reviews.models import Application
 
-    approve_everywhere(login, Request.objects.get(pk=req_id), ["nanjing"])
+    approve_everywhere(login, Application.objects.get(pk=req_id), ["nanjing"])
     person.refresh_from_db()
     assert person.title == "高级工程师"
 
@@ -92,9 +92,9 @@ def test_it_turns_no_credit_file_into_normal_after_a_transfer_and_a_filing(login
     data.update(birth_date=person.birth_date.isoformat(), **scans())
     response = login("sz-jc").post(reverse("person_change", args=[person.pk]), data)
     assert response.status_code == 302
-    from reviews.models import Request
+    from reviews.models import Application
 
-    filing = Request.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+    filing = Application.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
     approve_everywhere(login, filing, ["suzhou"])
     jc, dj = certificate("苏JC-2017-00310"), certificate("苏DJ-2017-00310")
     assert (jc.status, jc.institution.name) == (CertificateStatus.NORMAL, "苏州建科建材检测有限公司")
@@ -111,9 +111,9 @@ def test_it_keeps_filing_to_the_persons_institution(login):
 
 def test_it_returns_a_filing_with_an_opinion(login):
     response = file_new_person(login("nj-jc"))
-    from reviews.models import Request
+    from reviews.models import Application
 
-    req = Request.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+    req = Application.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
     decide(login("nanjing"), req, "return", "学历证书不清晰")
     req.refresh_from_db()
     assert req.state == State.RETURNED

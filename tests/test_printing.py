@@ -20,7 +20,7 @@ def reissued(login):
     """王强's 建材 certificate reissued (edition 2), waiting to be printed for 南京."""
     req = file_reissue(login("nj-jc"), ["苏JC-2018-00231"])
     approve_everywhere(login, req, ["nanjing"])
-    return PrintTask.objects.get(request=req)
+    return PrintTask.objects.get(application=req)
 
 
 def pdf_text(response) -> str:
@@ -54,7 +54,7 @@ def test_it_prints_a_batch_into_one_pdf(login):
     req = file_transfer(login("nj-dual"), "张伟", "无锡市建设工程质量检测中心")
     accept(login("wx-dual"), req)
     approve_everywhere(login, req, ["nanjing", "wuxi"])
-    ids = list(PrintTask.objects.filter(request=req).values_list("pk", flat=True))
+    ids = list(PrintTask.objects.filter(application=req).values_list("pk", flat=True))
     response = login("province").get(reverse("print_pdf"), {"ids": ids})
     reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
     assert len(reader.pages) == 2
@@ -174,11 +174,11 @@ def test_it_voids_an_unsent_print_when_a_newer_edition_is_approved(login):
     transfer = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
     accept(login("sz-jc"), transfer)
     approve_everywhere(login, transfer, ["nanjing", "suzhou"])
-    first = PrintTask.objects.get(request=transfer)
+    first = PrintTask.objects.get(application=transfer)
     reissue = file_reissue(login("sz-jc"), ["苏JC-2018-00231"])
     approve_everywhere(login, reissue, ["suzhou"])
     first.refresh_from_db()
-    second = PrintTask.objects.get(request=reissue)
+    second = PrintTask.objects.get(application=reissue)
     assert (first.state, first.edition) == ("void", 1)
     assert (second.state, second.edition) == ("pending", 2)
     pending = login("province").get(reverse("print_queue"))
@@ -203,7 +203,7 @@ def test_it_keeps_a_sent_certificate_sent_when_a_newer_edition_follows(login, re
     approve_everywhere(login, again, ["nanjing"])
     reissued.refresh_from_db()
     assert reissued.state == "sent", "a certificate already in the post is not recalled by the system"
-    assert PrintTask.objects.get(request=again).edition == 3
+    assert PrintTask.objects.get(application=again).edition == 3
 
 
 def test_it_counts_clients_behind_a_proxy_separately_when_told_how(client, demo, settings):

@@ -29,9 +29,9 @@ def test_it_reissues_a_certificate_with_a_new_edition(login):
         CertificateStatus.NORMAL,
         "南京华宁建材检测有限公司",
     )
-    task = PrintTask.objects.get(request=req)
+    task = PrintTask.objects.get(application=req)
     assert (task.edition, task.destination_city.name, task.state) == (2, "南京市", "pending")
-    assert Announcement.objects.get(request=req).type == "reissue"
+    assert Announcement.objects.get(application=req).type == "reissue"
     listing = login("nj-jc").get(reverse("reissue_list")).content.decode()
     assert "已通过" in listing, "approved and pending requests are listed on the same page"
 
@@ -41,7 +41,7 @@ def test_it_reissues_both_certificates_of_a_dual_holder_in_one_request(login):
     assert (req.module_jc, req.module_dj) == (True, True)
     approve_everywhere(login, req, ["nanjing"])
     assert certificate("苏JC-2019-00012").edition == certificate("苏DJ-2019-00012").edition == 2
-    assert PrintTask.objects.filter(request=req).count() == 2
+    assert PrintTask.objects.filter(application=req).count() == 2
 
 
 def test_it_refuses_certificates_of_two_people_in_one_request(login):
@@ -66,7 +66,7 @@ def test_it_returns_and_resubmits_a_reissue(login):
     decide(login("nanjing"), req, "return", "登报声明不清晰")
     req.refresh_from_db()
     assert req.state == State.RETURNED
-    assert login("nj-jc").post(reverse("request_resubmit", args=[req.pk]), {}).status_code == 302
+    assert login("nj-jc").post(reverse("application_resubmit", args=[req.pk]), {}).status_code == 302
     req.refresh_from_db()
     assert req.state == State.PENDING_CITY, "a reissue has no receipt step"
     approve_everywhere(login, req, ["nanjing"])
@@ -76,7 +76,7 @@ def test_it_returns_and_resubmits_a_reissue(login):
 def test_it_keeps_the_reissue_within_scope(login):
     req = file_reissue(login("nj-jc"), ["苏JC-2018-00231"])
     for account in ("suzhou", "sz-jc", "nj-dual"):
-        assert login(account).get(reverse("request_detail", args=[req.pk])).status_code == 404
+        assert login(account).get(reverse("application_detail", args=[req.pk])).status_code == 404
     assert decide(login("suzhou"), req, expect=404)
     assert decide(login("nj-jc"), req, expect=403)
     assert login("nanjing").get(reverse("reissue_new")).status_code == 403

@@ -8,8 +8,8 @@ from django_fsm_log.models import StateLog
 from certificates.models import CertificateStatus
 from institutions.models import Institution, User
 from personnel.models import Person
-from reviews.actions import RequestConflict
-from reviews.models import CityApproval, Request, State
+from reviews.actions import ApplicationConflict
+from reviews.models import Application, Decision, State
 
 from .workflow import accept, certificate, decide, file_transfer
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def history(req):
-    ct = ContentType.objects.get_for_model(Request)
+    ct = ContentType.objects.get_for_model(Application)
     return list(StateLog.objects.filter(content_type=ct, object_id=req.pk).order_by("pk"))
 
 
@@ -74,10 +74,10 @@ def test_it_returns_on_one_city_and_restarts_review_after_resubmission(login, wa
     decide(login("nanjing"), wang_qiang)
     decide(login("suzhou"), wang_qiang, "return", "社保缴费清单未盖章，请补充。")
     assert state_of(wang_qiang) == State.RETURNED
-    page = login("nj-jc").get(reverse("request_detail", args=[wang_qiang.pk])).content.decode()
+    page = login("nj-jc").get(reverse("application_detail", args=[wang_qiang.pk])).content.decode()
     assert "社保缴费清单未盖章，请补充。" in page and "重新提交" in page
 
-    response = login("nj-jc").post(reverse("request_resubmit", args=[wang_qiang.pk]), {})
+    response = login("nj-jc").post(reverse("application_resubmit", args=[wang_qiang.pk]), {})
     assert response.status_code == 302
     assert state_of(wang_qiang) == State.PENDING_RECEIPT
     assert wang_qiang.round == 2
@@ -94,7 +94,7 @@ def test_it_replaces_the_filers_scan_on_resubmission(login, wang_qiang):
     decide(login("nanjing"), wang_qiang, "return", "解除劳动关系证明未盖章。")
     old = wang_qiang.attachments.get(type="termination")
     response = login("nj-jc").post(
-        reverse("request_resubmit", args=[wang_qiang.pk]), {"termination": files.png("盖章版.png")}
+        reverse("application_resubmit", args=[wang_qiang.pk]), {"termination": files.png("盖章版.png")}
     )
     assert response.status_code == 302
     new = wang_qiang.attachments.get(type="termination")
@@ -120,7 +120,7 @@ def test_it_requires_an_opinion_to_return(login, wang_qiang):
 
 def test_it_lets_the_filer_withdraw_before_any_decision(login):
     req = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
-    response = login("nj-jc").post(reverse("request_withdraw", args=[req.pk]))
+    response = login("nj-jc").post(reverse("application_withdraw", args=[req.pk]))
     assert response.status_code == 302
     assert state_of(req) == State.WITHDRAWN
     again = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
@@ -130,7 +130,7 @@ def test_it_lets_the_filer_withdraw_before_any_decision(login):
 def test_it_refuses_withdrawal_after_a_city_approved(login, wang_qiang):
     decide(login("nanjing"), wang_qiang)
     before = len(history(wang_qiang))
-    response = login("nj-jc").post(reverse("request_withdraw", args=[wang_qiang.pk]))
+    response = login("nj-jc").post(reverse("application_withdraw", args=[wang_qiang.pk]))
     assert response.status_code == 409
     assert "已被处理" in response.content.decode()
     assert state_of(wang_qiang) == State.PENDING_CITY
@@ -140,12 +140,12 @@ def test_it_refuses_withdrawal_after_a_city_approved(login, wang_qiang):
 def test_it_lets_the_receiver_refuse_with_a_reason(login):
     req = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
     response = login("sz-jc").post(
-        reverse("request_refuse", args=[req.pk]), {"reason": "本单位未录用该人员。"}
+        reverse("application_refuse", args=[req.pk]), {"reason": "本单位未录用该人员。"}
     )
     assert response.status_code == 302
     assert state_of(req) == State.REFUSED
     assert history(req)[-1].description == "本单位未录用该人员。"
-    page = login("nj-jc").get(reverse("request_detail", args=[req.pk])).content.decode()
+    page = login("nj-jc").get(reverse("application_detail", args=[req.pk])).content.decode()
     assert "已拒收" in page and "本单位未录用该人员。" in page
 
 
@@ -153,7 +153,7 @@ def test_it_forbids_institutions_to_decide(login, wang_qiang):
     for account in ("nj-jc", "sz-jc"):
         assert decide(login(account), wang_qiang, expect=403)
     assert state_of(wang_qiang) == State.PENDING_CITY
-    assert not CityApproval.objects.exists()
+    assert not Decision.objects.filter(outcome="approve").exists()
 
 
 def test_it_forbids_the_filer_to_accept_its_own_transfer(login):
@@ -165,7 +165,7 @@ def test_it_forbids_the_filer_to_accept_its_own_transfer(login):
 def test_it_hides_the_request_from_a_third_city_and_an_unrelated_institution(login, wang_qiang):
     for account in ("wuxi", "nj-dual", "sz-dj"):
         client = login(account)
-        assert client.get(reverse("request_detail", args=[wang_qiang.pk])).status_code == 404
+        assert client.get(reverse("application_detail", args=[wang_qiang.pk])).status_code == 404
         assert decide(client, wang_qiang, expect=404)
     assert state_of(wang_qiang) == State.PENDING_CITY
 
@@ -175,7 +175,7 @@ def test_it_counts_a_city_approval_once(login, wang_qiang):
     decide(nanjing, wang_qiang)
     response = decide(nanjing, wang_qiang, expect=409)
     assert "已被处理" in response.content.decode()
-    assert CityApproval.objects.filter(request=wang_qiang).count() == 1
+    assert Decision.objects.filter(application=wang_qiang, outcome="approve").count() == 1
     assert [log.transition for log in history(wang_qiang)].count("approve_city") == 1
 
 
@@ -197,7 +197,14 @@ def test_it_refuses_a_decision_on_an_approved_request(login, wang_qiang):
 
 
 @pytest.mark.parametrize(
-    "name", ["request_decide", "request_withdraw", "request_accept", "request_refuse", "request_resubmit"]
+    "name",
+    [
+        "application_decide",
+        "application_withdraw",
+        "application_accept",
+        "application_refuse",
+        "application_resubmit",
+    ],
 )
 def test_it_answers_get_on_actions_with_405(login, wang_qiang, name):
     assert login("province").get(reverse(name, args=[wang_qiang.pk])).status_code == 405
@@ -208,14 +215,14 @@ def test_it_refuses_a_second_open_request_for_the_same_person(login):
     from certificates.transfer import file_transfer as action
 
     user = User.objects.get(username="nj-jc")
-    with pytest.raises(RequestConflict):
+    with pytest.raises(ApplicationConflict):
         action(
             user,
             Person.objects.get(name="王强"),
             Institution.objects.get(name="无锡市建设工程质量检测中心"),
             {},
         )
-    assert Request.objects.count() == 1
+    assert Application.objects.count() == 1
     form = login("nj-jc").get(reverse("transfer_new")).content.decode()
     assert "王强" not in form, "a person with an open request is not offered again"
 
@@ -223,19 +230,19 @@ def test_it_refuses_a_second_open_request_for_the_same_person(login):
 def test_it_shows_the_timeline_with_opinions_to_everyone_involved(login, wang_qiang):
     decide(login("nanjing"), wang_qiang, opinion="南京原件已核对")
     for account in ("nj-jc", "sz-jc", "nanjing", "suzhou", "province"):
-        page = login(account).get(reverse("request_detail", args=[wang_qiang.pk])).content.decode()
+        page = login(account).get(reverse("application_detail", args=[wang_qiang.pk])).content.decode()
         assert "南京原件已核对" in page, account
         assert "调入机构已接收" in page, account
 
 
 def test_it_shows_predicted_then_actual_certificate_changes(login):
     req = file_transfer(login("wx-dual"), "陈静", "苏州建科建材检测有限公司")
-    page = login("wx-dual").get(reverse("request_detail", args=[req.pk])).content.decode()
+    page = login("wx-dual").get(reverse("application_detail", args=[req.pk])).content.decode()
     assert "证书变化（预计）" in page and "调离" in page and "无信用档案" in page
     accept(login("sz-jc"), req)
     for account in ("wuxi", "suzhou", "province"):
         decide(login(account), req)
-    page = login("sz-jc").get(reverse("request_detail", args=[req.pk])).content.decode()
+    page = login("sz-jc").get(reverse("application_detail", args=[req.pk])).content.decode()
     assert "证书变化（已生效）" in page
 
 
@@ -250,7 +257,7 @@ def test_it_renders_the_request_page_in_a_constant_number_of_queries(login):
     accept(login("sz-jc"), three)
     twelve = file_transfer(login("sz-jc"), "刘洋", "无锡市建设工程质量检测中心")
     response = login("wx-dual").post(
-        reverse("request_accept", args=[twelve.pk]),
+        reverse("application_accept", args=[twelve.pk]),
         {
             "labour_contract": [files.jpeg(f"{n}.jpg") for n in range(1, 13)],
             "social_security": [files.pdf()],
@@ -262,7 +269,7 @@ def test_it_renders_the_request_page_in_a_constant_number_of_queries(login):
 
     def queries(req):
         with CaptureQueriesContext(connection) as ctx:
-            assert province.get(reverse("request_detail", args=[req.pk])).status_code == 200
+            assert province.get(reverse("application_detail", args=[req.pk])).status_code == 200
         return len(ctx.captured_queries)
 
     assert twelve.attachments.filter(type="labour_contract").count() == 12

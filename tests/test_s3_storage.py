@@ -33,7 +33,7 @@ from django.utils import timezone
 from storages.backends.s3 import S3Storage
 
 from reviews import actions
-from reviews.models import Attachment, Request
+from reviews.models import Application, Attachment
 
 from . import files, workflow
 
@@ -155,8 +155,8 @@ def s3(settings, _media, s3_server):
     empty()
 
 
-def the_attachment_of(req: Request) -> Attachment:
-    (attachment,) = Attachment.objects.filter(request=req)
+def the_attachment_of(req: Application) -> Attachment:
+    (attachment,) = Attachment.objects.filter(application=req)
     return attachment
 
 
@@ -223,7 +223,7 @@ def test_it_deletes_the_object_when_filing_fails(s3, login, monkeypatch):
         workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
     assert len(seen) == 1 and len(seen[0]) == 1, "the scan should be in the bucket before the transition"
     assert s3.stored() == set()
-    assert Request.objects.count() == 0 and Attachment.objects.count() == 0
+    assert Application.objects.count() == 0 and Attachment.objects.count() == 0
 
 
 # --- downloading ------------------------------------------------------------------------------------

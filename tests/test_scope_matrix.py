@@ -25,9 +25,11 @@ from django_fsm_log.models import StateLog
 
 from certificates.models import PrintTask, Recovery
 from certificates.verification import token_for
-from institutions.models import MODULE_SLUGS, Institution, User
+from institutions.models import Institution, User
+from institutions.modules import MODULE_SLUGS
 from personnel.models import Person
-from reviews.models import Attachment, CityApproval, Request, RequestType, State
+from reviews import processes
+from reviews.models import Application, Attachment, Decision, State
 
 from . import workflow
 
@@ -38,7 +40,7 @@ INSTITUTIONS = ("nj-jc", "sz-jc", "nj-dual", "sz-dj")
 ROLES = (ANONYMOUS, *REVIEWERS, *INSTITUTIONS)
 
 MODULES = ("jc", "dj")
-# What each institution holds (DEMO.md): a module page of a kind it does not hold is outside its scope.
+# What each institution holds (docs/demo-data.md): a module page of a kind it does not hold is outside its scope.
 HOLDS = {"nj-jc": {"jc"}, "sz-jc": {"jc"}, "nj-dual": {"jc", "dj"}, "sz-dj": {"dj"}}
 # The transfer built below: filed by nj-jc (南京) for 王强 to sz-jc (苏州); wuxi is not involved.
 SEES_TRANSFER = {"province", "nanjing", "suzhou", "nj-jc", "sz-jc"}
@@ -133,9 +135,9 @@ def queues() -> list[Case]:
     cases = [
         Case(f"{slug}-{t}", lambda _w, slug=slug, t=t: {"module": slug, "type": t}, only(REVIEWERS))
         for slug in MODULES
-        for t in RequestType.values
+        for t in [t for t, _ in processes.type_choices()]
     ]
-    transfers = {"module": "jc", "type": RequestType.TRANSFER}
+    transfers = {"module": "jc", "type": "transfer"}
     cases.append(Case("jc-transfer-xlsx", lambda _w: transfers, only(REVIEWERS), query=lambda _w: XLSX))
     # An unknown type is a missing page for reviewers; institutions are refused before the lookup.
     unknown = {ANONYMOUS: LOGIN, **dict.fromkeys(REVIEWERS, 404), **dict.fromkeys(INSTITUTIONS, 403)}
@@ -200,12 +202,12 @@ TABLE: dict[str, list[Case]] = {
         Case("forged", lambda w: {"token": w.token[:-3] + "xyz"}, everyone(400)),
     ],
     "review_queue": queues(),
-    "request_detail": [Case("transfer", pk("transfer"), only(SEES_TRANSFER, denied=404))],
-    "request_decide": post_only("transfer"),
-    "request_withdraw": post_only("transfer"),
-    "request_accept": post_only("transfer"),
-    "request_refuse": post_only("transfer"),
-    "request_resubmit": post_only("transfer"),
+    "application_detail": [Case("transfer", pk("transfer"), only(SEES_TRANSFER, denied=404))],
+    "application_decide": post_only("transfer"),
+    "application_withdraw": post_only("transfer"),
+    "application_accept": post_only("transfer"),
+    "application_refuse": post_only("transfer"),
+    "application_resubmit": post_only("transfer"),
     "attachment_download": [Case("termination", pk("attachment"), only(SEES_TRANSFER, denied=404))],
 }
 
@@ -266,13 +268,13 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                 workflow.approve_everywhere(_client, cancelled, ["suzhou"])
                 built = World(
                     transfer=transfer.pk,
-                    attachment=Attachment.objects.get(request=transfer).pk,
+                    attachment=Attachment.objects.get(application=transfer).pk,
                     wang=Person.objects.get(name="王强").pk,
                     yang=Person.objects.get(name="杨帆").pk,
                     nj_jc=Institution.objects.get(name="南京华宁建材检测有限公司").pk,
                     sz_dj=Institution.objects.get(name="苏州岩土地基检测有限公司").pk,
-                    print_task=PrintTask.objects.get(request=moved).pk,
-                    recovery=Recovery.objects.get(request=cancelled).pk,
+                    print_task=PrintTask.objects.get(application=moved).pk,
+                    recovery=Recovery.objects.get(application=cancelled).pk,
                     token=token_for(workflow.certificate("苏JC-2019-00012")),
                     media=media,
                 )
@@ -308,7 +310,7 @@ def test_it_covers_every_url_the_resolver_knows():
 def test_it_has_a_row_for_every_module_and_review_type():
     assert set(MODULES) == set(MODULE_SLUGS)
     queue_ids = {case.id for case in TABLE["review_queue"]}
-    assert {f"{m}-{t}" for m in MODULES for t in RequestType.values} <= queue_ids
+    assert {f"{m}-{t}" for m in MODULES for t in [t for t, _ in processes.type_choices()]} <= queue_ids
 
 
 @pytest.mark.parametrize(("name", "case", "role"), MATRIX, ids=MATRIX_IDS)
@@ -333,11 +335,11 @@ def test_it_answers_each_role_as_the_scope_table_says(as_role, world, name, case
 # --- the permission ladder of the actions (POST) ----------------------------------------------------
 
 # action → (URL name, the World field naming its object, POST data)
-DECIDE = ("request_decide", "transfer", {"decision": "approve", "opinion": "同意"})
-ACCEPT = ("request_accept", "transfer", {})
-REFUSE = ("request_refuse", "transfer", {"reason": "本机构不接收"})
-WITHDRAW = ("request_withdraw", "transfer", {})
-RESUBMIT = ("request_resubmit", "transfer", {})
+DECIDE = ("application_decide", "transfer", {"decision": "approve", "opinion": "同意"})
+ACCEPT = ("application_accept", "transfer", {})
+REFUSE = ("application_refuse", "transfer", {"reason": "本机构不接收"})
+WITHDRAW = ("application_withdraw", "transfer", {})
+RESUBMIT = ("application_resubmit", "transfer", {})
 DELIVER = ("print_deliver", "print_task", {"recipient": "钱伟", "delivered_on": "2026-03-02"})
 MAIL = ("recovery_mail", "recovery", {"tracking_number": "SF0001"})
 RECOVER = ("recovery_recover", "recovery", {})
@@ -393,11 +395,11 @@ LADDER = [
 def _snapshot():
     """Everything an action could change."""
     return (
-        sorted(Request.objects.values_list("pk", "state", "round")),
+        sorted(Application.objects.values_list("pk", "state", "round")),
         sorted(PrintTask.objects.values_list("pk", "state")),
         sorted(Recovery.objects.values_list("pk", "state")),
         StateLog.objects.count(),
-        CityApproval.objects.count(),
+        Decision.objects.count(),
         sorted(Attachment.objects.values_list("pk", flat=True)),
     )
 
@@ -419,16 +421,18 @@ def test_it_refuses_each_rung_of_the_ladder_and_changes_nothing(as_role, world, 
         assert response.status_code == status
         assert text in response.content.decode()
     assert _snapshot() == before
-    assert Request.objects.get(pk=world.transfer).state == State.PENDING_RECEIPT
+    assert Application.objects.get(pk=world.transfer).state == State.PENDING_RECEIPT
 
 
 def test_it_lets_the_right_role_act_and_records_it(as_role, world):
     """The top of the ladder: the receiver refuses with a reason → 已拒收 and one history row."""
     logs = StateLog.objects.count()
-    response = as_role("sz-jc").post(reverse("request_refuse", args=[world.transfer]), {"reason": "编制已满"})
+    response = as_role("sz-jc").post(
+        reverse("application_refuse", args=[world.transfer]), {"reason": "编制已满"}
+    )
     assert response.status_code == 302
-    request = Request.objects.get(pk=world.transfer)
+    request = Application.objects.get(pk=world.transfer)
     assert request.state == State.REFUSED
     assert StateLog.objects.count() == logs + 1
-    page = as_role("nj-jc").get(reverse("request_detail", args=[world.transfer])).content.decode()
+    page = as_role("nj-jc").get(reverse("application_detail", args=[world.transfer])).content.decode()
     assert "已拒收" in page and "编制已满" in page

@@ -1,4 +1,4 @@
-"""The four transfer cases of the guide (DOMAIN §3.1 step 5), driven through HTTP as the demo accounts."""
+"""The four transfer cases of the guide (docs/domain.md, "The transfer rule"), driven through HTTP as the demo accounts."""
 
 import pytest
 from django.urls import reverse
@@ -42,7 +42,7 @@ def test_it_moves_both_certificates_between_dual_institutions(login):
             CertificateStatus.NO_CREDIT_FILE,
             "无锡市建设工程质量检测中心",
         )
-    assert PrintTask.objects.filter(request=req).count() == 2
+    assert PrintTask.objects.filter(application=req).count() == 2
     province = login("province")
     for module in ("jc", "dj"):
         page = province.get(reverse("review_queue", args=[module, "transfer"]), {"tab": "done"})
@@ -55,10 +55,10 @@ def test_it_moves_the_held_kind_and_detaches_the_other_from_dual_to_single(login
     jc, dj = certificate("苏JC-2017-00310"), certificate("苏DJ-2017-00310")
     assert (jc.status, jc.institution.name) == (CertificateStatus.NO_CREDIT_FILE, "苏州建科建材检测有限公司")
     assert (dj.status, dj.institution) == (CertificateStatus.DETACHED, None)
-    assert list(PrintTask.objects.filter(request=req).values_list("certificate__number", flat=True)) == [
+    assert list(PrintTask.objects.filter(application=req).values_list("certificate__number", flat=True)) == [
         "苏JC-2017-00310"
     ]
-    announcement = Announcement.objects.get(request=req)
+    announcement = Announcement.objects.get(application=req)
     assert announcement.person_name == "陈静"
     assert "苏JC-2017-00310" in announcement.certificate_numbers
     public = login("province").get(reverse("announcement_list")).content.decode()

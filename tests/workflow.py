@@ -5,12 +5,12 @@ from django.urls import reverse
 from certificates.models import PostCertificate
 from institutions.models import Institution
 from personnel.models import Person
-from reviews.models import Request
+from reviews.models import Application
 
 from . import files
 
 
-def file_transfer(client, person_name: str, to_institution: str, expect=302) -> Request | None:
+def file_transfer(client, person_name: str, to_institution: str, expect=302) -> Application | None:
     person = Person.objects.get(name=person_name)
     receiving = Institution.objects.get(name=to_institution)
     response = client.post(
@@ -24,12 +24,12 @@ def file_transfer(client, person_name: str, to_institution: str, expect=302) -> 
     assert response.status_code == expect, response.content.decode()[:2000]
     if expect != 302:
         return None
-    return Request.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+    return Application.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
 
 
 def accept(client, req, expect=302):
     response = client.post(
-        reverse("request_accept", args=[req.pk]),
+        reverse("application_accept", args=[req.pk]),
         {
             "labour_contract": [files.jpeg("2.jpg"), files.jpeg("1.jpg"), files.jpeg("10.jpg")],
             "social_security": [files.pdf("社保.pdf")],
@@ -42,7 +42,7 @@ def accept(client, req, expect=302):
 
 def decide(client, req, decision="approve", opinion="原件已核对，同意。", expect=302):
     response = client.post(
-        reverse("request_decide", args=[req.pk]), {"decision": decision, "opinion": opinion}
+        reverse("application_decide", args=[req.pk]), {"decision": decision, "opinion": opinion}
     )
     assert response.status_code == expect, response.content.decode()[:2000]
     return response
@@ -78,7 +78,7 @@ def file_reissue(client, numbers, reason="证书遗失", expect=302):
     assert response.status_code == expect, response.content.decode()[:3000]
     if expect != 302:
         return response
-    return Request.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+    return Application.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
 
 
 def file_cancellation(client, numbers, reason="本人离职，不再从事检测工作", agrees="yes", expect=302):
@@ -95,7 +95,7 @@ def file_cancellation(client, numbers, reason="本人离职，不再从事检测
     assert response.status_code == expect, response.content.decode()[:3000]
     if expect != 302:
         return response
-    return Request.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+    return Application.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
 
 
 def approve_everywhere(login, req, cities):

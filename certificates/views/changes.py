@@ -4,20 +4,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from jiance.pages import paginate
-from reviews.models import Request, RequestType
-from reviews.views.common import filed, friendly_conflicts
+from reviews.models import Application
+from reviews.processes import Process
+from reviews.views.common import file_or_refuse, filed, friendly_conflicts
+from web.pages import paginate
 
-from ..cancellation import file_cancellation
+from ..cancellation import CANCELLATION, file_cancellation
 from ..forms import CancellationForm, ReissueForm, TransferForm
-from ..reissue import file_reissue
-from ..transfer import file_transfer
-
-LIST_TITLES = {
-    RequestType.TRANSFER: "人员变更调离",
-    RequestType.REISSUE: "人员上岗证补办",
-    RequestType.CANCELLATION: "人员注销",
-}
+from ..reissue import REISSUE, file_reissue
+from ..transfer import TRANSFER, file_transfer
 
 
 def _institution_only(user):
@@ -25,48 +20,50 @@ def _institution_only(user):
         raise PermissionDenied("该页面供检测机构使用。")
 
 
-def change_list(request: HttpRequest, type: str) -> HttpResponse:
-    """The institution's requests of one type: filed by it, or (transfers) addressed to it."""
+def change_list(request: HttpRequest, process: Process) -> HttpResponse:
+    """The institution's applications of one process: filed by it, or (transfers) addressed to it."""
     _institution_only(request.user)
-    requests = (
-        Request.objects.visible_to(request.user)
-        .filter(type=type)
+    applications = (
+        Application.objects.visible_to(request.user)
+        .filter(type=process.type)
         .select_related("person", "institution", "receiving_institution")
         .order_by("-created_at", "-pk")
     )
     q = request.GET.get("q", "").strip()
     if q:
-        requests = requests.filter(person__name__icontains=q)
-    context = {"type": type, "title": LIST_TITLES[type], "page": paginate(request, requests), "q": q}
+        applications = applications.filter(subject_name__icontains=q)
+    context = {"type": process.type, "title": process.label, "page": paginate(request, applications), "q": q}
     return render(request, "certificates/change_list.html", context)
 
 
 def transfer_list(request: HttpRequest) -> HttpResponse:
-    return change_list(request, RequestType.TRANSFER)
+    return change_list(request, TRANSFER)
 
 
 def reissue_list(request: HttpRequest) -> HttpResponse:
-    return change_list(request, RequestType.REISSUE)
+    return change_list(request, REISSUE)
 
 
 def cancellation_list(request: HttpRequest) -> HttpResponse:
-    return change_list(request, RequestType.CANCELLATION)
+    return change_list(request, CANCELLATION)
 
 
 @friendly_conflicts
 def transfer_new(request: HttpRequest) -> HttpResponse:
     """添加变更."""
     _institution_only(request.user)
-    institution = request.user.institution
-    form = TransferForm(request.POST or None, request.FILES or None, institution=institution)
+    form = TransferForm(request.POST or None, request.FILES or None, institution=request.user.institution)
     if request.method == "POST" and form.is_valid():
-        transfer = file_transfer(
+        transfer = file_or_refuse(
+            form,
+            file_transfer,
             request.user,
             form.cleaned_data["person"],
             form.cleaned_data["receiving_institution"],
             form.scans_by_type(),
         )
-        return filed(request, form, transfer, "已提交，等待调入机构接收。")
+        if transfer:
+            return filed(request, form, transfer, "已提交，等待调入机构接收。")
     return render(
         request, "certificates/transfer_form.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -78,10 +75,12 @@ def reissue_new(request: HttpRequest) -> HttpResponse:
     _institution_only(request.user)
     form = ReissueForm(request.POST or None, request.FILES or None, institution=request.user.institution)
     if request.method == "POST" and form.is_valid():
-        reissue = file_reissue(
-            request.user, form.cleaned_data["certificates"], form.cleaned_data["reason"], form.scans_by_type()
+        data = form.cleaned_data
+        reissue = file_or_refuse(
+            form, file_reissue, request.user, data["certificates"], data["reason"], form.scans_by_type()
         )
-        return filed(request, form, reissue, "补办申请已提交，等待市级审核。")
+        if reissue:
+            return filed(request, form, reissue, "补办申请已提交，等待市级审核。")
     return _render_form(request, form, "添加补办", "reissue_list")
 
 
@@ -91,22 +90,21 @@ def cancellation_new(request: HttpRequest) -> HttpResponse:
     _institution_only(request.user)
     form = CancellationForm(request.POST or None, request.FILES or None, institution=request.user.institution)
     if request.method == "POST" and form.is_valid():
-        cancellation = file_cancellation(
+        data = form.cleaned_data
+        cancellation = file_or_refuse(
+            form,
+            file_cancellation,
             request.user,
-            form.cleaned_data["certificates"],
-            form.cleaned_data["reason"],
-            form.cleaned_data["holder_agrees"],
+            data["certificates"],
+            data["reason"],
+            data["holder_agrees"],
             form.scans_by_type(),
         )
-        return filed(request, form, cancellation, "注销申请已提交，等待市级初审。")
+        if cancellation:
+            return filed(request, form, cancellation, "注销申请已提交，等待市级初审。")
     return _render_form(request, form, "添加注销", "cancellation_list")
 
 
 def _render_form(request, form, title, list_url):
-    context = {
-        "form": form,
-        "title": title,
-        "list_url": list_url,
-        "list_title": LIST_TITLES[form.request_type],
-    }
-    return render(request, "certificates/request_form.html", context, status=400 if form.errors else 200)
+    context = {"form": form, "title": title, "list_url": list_url, "list_title": form.process.label}
+    return render(request, "certificates/application_form.html", context, status=400 if form.errors else 200)

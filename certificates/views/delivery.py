@@ -9,12 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from institutions.models import City
-from jiance.pages import paginate
 from reviews.transitions import available_actions
 from reviews.views.common import friendly_conflicts
+from web.pages import paginate
 
 from .. import delivery
 from ..models import PrintTask, Recovery
@@ -48,7 +49,7 @@ def print_queue(request: HttpRequest) -> HttpResponse:
     if q:
         tasks = tasks.filter(Q(certificate__holder__name__icontains=q) | Q(certificate__number__icontains=q))
     tasks = tasks.select_related(
-        "certificate__holder", "certificate__institution", "destination_city", "request"
+        "certificate__holder", "certificate__institution", "destination_city", "application"
     ).order_by("destination_city__order", "created_at", "pk")
     context = {
         "page": paginate(request, tasks, per_page=50),
@@ -137,8 +138,6 @@ def _visible_ids(user, ids) -> list[int]:
 
 
 def _queue_url():
-    from django.urls import reverse
-
     return reverse("print_queue")
 
 
@@ -181,7 +180,7 @@ def recovery_list(request: HttpRequest) -> HttpResponse:
     recoveries = Recovery.objects.visible_to(request.user)
     if state in Recovery.State.values:
         recoveries = recoveries.filter(state=state)
-    recoveries = recoveries.select_related("certificate__holder", "request__institution").order_by(
+    recoveries = recoveries.select_related("certificate__holder", "application__institution").order_by(
         "state", "pk"
     )
     page = paginate(request, recoveries)
@@ -199,7 +198,7 @@ def recovery_mail(request: HttpRequest, pk: int) -> HttpResponse:
     form.is_valid()
     delivery.mail_recovery(recovery.pk, request.user, form.cleaned_data.get("tracking_number", ""))
     messages.success(request, f"已登记寄回：{recovery.certificate}")
-    return redirect("request_detail", pk=recovery.request_id)
+    return redirect("application_detail", pk=recovery.application_id)
 
 
 @require_POST

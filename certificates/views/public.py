@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from jiance import throttle
-from jiance.exports import CHUNK, wants_xlsx, xlsx_response
-from jiance.pages import paginate
+from web import throttle
+from web.exports import CHUNK, wants_xlsx, xlsx_response
+from web.pages import paginate
 
 from ..models import Announcement, PostCertificate
 from ..verification import mask_name, read_token

@@ -4,8 +4,9 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from jiance.exports import CHUNK, wants_xlsx, xlsx_response
-from jiance.pages import module_context, paginate
+from institutions.modules import module_context
+from web.exports import CHUNK, wants_xlsx, xlsx_response
+from web.pages import paginate
 
 from ..models import CertificateStatus, PostCertificate
 

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiance.settings")
 django.setup()
 
-from institutions.legacy import COLUMNS  # noqa: E402
+from dataload.legacy import COLUMNS  # noqa: E402
 from institutions.validators import credit_code_check_char  # noqa: E402
 from personnel.validators import id_check_char  # noqa: E402
 

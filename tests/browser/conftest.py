@@ -1,7 +1,7 @@
 """Headless Chromium against pytest-django's live server, logged in through the real login page.
 
 Every test here is marked ``browser``; run them with ``pytest tests/browser`` (or skip with ``-m "not browser"``).
-Chromium is Debian's ``/usr/bin/chromium`` (``playwright install`` cannot download here), see TOOLCHAIN.md.
+Chromium is Debian's ``/usr/bin/chromium`` (``playwright install`` cannot download here); launched by path with the flags below.
 """
 
 import os
@@ -16,7 +16,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "Jiance@2026"  # DEMO.md: every demo account
+PASSWORD = "Jiance@2026"  # docs/demo-data.md: every demo account
 ARTIFACTS = HERE.parents[1] / "test-artifacts"  # gitignored
 CHROMIUM_ARGS = [
     "--no-sandbox",

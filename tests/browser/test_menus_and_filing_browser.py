@@ -1,4 +1,4 @@
-"""The left menu of every kind of role, and the two filings (DOMAIN §3.4, §3.5), clicked through headless Chromium.
+"""The left menu of every kind of role, and the two filings (docs/domain.md: 人员备案, 机构备案), clicked through headless Chromium.
 
 1. Each menu entry of province, a city, a dual, a 建材-only and a 地基-only institution opens a working page,
    and the menu's sections are the guide's for that role.
@@ -167,7 +167,7 @@ def test_new_person_is_filed_reviewed_and_listed(open_as, screenshot):
     expect(jc.locator("main")).to_contain_text("新增人员")
     expect(jc.locator("#filing-comparison")).to_contain_text(NEW_PERSON)
     request_path = path_of(jc)
-    assert re.fullmatch(r"/requests/\d+/", request_path), request_path
+    assert re.fullmatch(r"/applications/\d+/", request_path), request_path
 
     nanjing = open_as("nanjing")
     # The queue names the person to be filed, although no Person exists until the province confirms.
@@ -216,7 +216,7 @@ def test_institution_filing_extends_and_adds_capabilities(open_as, screenshot, t
     expect(jc.locator(".messages")).to_contain_text("机构备案已提交")
     expect(jc.locator("h1")).to_contain_text("待市级审核")
     request_path = path_of(jc)
-    request_id = int(re.fullmatch(r"/requests/(\d+)/", request_path).group(1))
+    request_id = int(re.fullmatch(r"/applications/(\d+)/", request_path).group(1))
 
     # 南京's step, directly (the personnel test clicks a city's review).
     decide(request_id, get_user_model().objects.get(username="nanjing"), "approve", "南京：同意。")

@@ -1,4 +1,4 @@
-"""补证 → 打印 → 寄出 → 发放, and the public check a printed certificate's QR code opens (DOMAIN §3.2, §5).
+"""补证 → 打印 → 寄出 → 发放, and the public check a printed certificate's QR code opens (docs/domain.md: 人员上岗证补办, public pages).
 
 张伟 (南京市建设工程质量检测中心, nj-dual) lost both his certificates, 苏JC-2019-00012 and 苏DJ-2019-00012.
 After 南京 and the province approve the reissue, the province prints edition 2 of both into one PDF, marks
@@ -206,7 +206,7 @@ def test_the_printed_qr_code_tells_the_current_edition_from_a_void_one(open_as, 
 
     # The PDF the province prints (打印所选 is a GET of this form), and the URL in page 1's QR code.
     province = open_as("province")
-    ids = "&".join(f"ids={t.pk}" for t in PrintTask.objects.filter(request=reissue))
+    ids = "&".join(f"ids={t.pk}" for t in PrintTask.objects.filter(application=reissue))
     response = province.request.get(f"/printing/pdf/?{ids}")
     assert response.ok and response.headers["content-type"] == "application/pdf"
     _, _, qr = pdf_facts(response.body(), tmp_path)

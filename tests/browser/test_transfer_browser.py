@@ -1,4 +1,4 @@
-"""Transfer case 4 of the guide, clicked through headless Chromium by each role in turn (DOMAIN §3.1).
+"""Transfer case 4 of the guide, clicked through headless Chromium by each role in turn (docs/domain.md, "The transfer rule").
 
 陈静 (320583198706060056) holds 建材 and 地基 certificates at 无锡市建设工程质量检测中心 (wx-dual) and moves
 to 苏州建科建材检测有限公司 (sz-jc, 建材 only): after the cities and the province approve, her 建材
@@ -136,7 +136,7 @@ def test_dual_certificate_holder_moves_to_a_single_kind_institution(open_as, tmp
     expect(wx.locator("h1")).to_contain_text("待接收")
     expect(wx.locator(".messages")).to_contain_text("等待调入机构接收")
     request_path = re.sub(r"^https?://[^/]+", "", wx.url)
-    assert re.fullmatch(r"/requests/\d+/", request_path), request_path
+    assert re.fullmatch(r"/applications/\d+/", request_path), request_path
 
     # 2. sz-jc receives it: 人员变更调离 → 待接收 → 接收, uploading contract pages, social security, certificate.
     sz = open_as("sz-jc")

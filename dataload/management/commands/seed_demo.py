@@ -1,4 +1,4 @@
-"""Load the demo data set of DEMO.md. Idempotent: a second run finds everything and changes nothing."""
+"""Load the demo data set (docs/demo-data.md). Idempotent: a second run finds everything and changes nothing."""
 
 from datetime import date
 
@@ -58,7 +58,7 @@ CAPABILITIES = {
 
 
 class Command(BaseCommand):
-    help = "载入演示数据（DEMO.md），可重复执行。"
+    help = "载入演示数据（见 docs/demo-data.md），可重复执行。"
 
     @transaction.atomic
     def handle(self, *args, **options):

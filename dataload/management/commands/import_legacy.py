@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from institutions import legacy
+from dataload import legacy
 
 
 class Command(BaseCommand):

@@ -1,11 +1,11 @@
+"""``<module:…>`` in URLs: ``jc`` → the 建材 module, ``dj`` → the 地基 module; the view receives the slug."""
+
 from django.urls import register_converter
 
-from institutions.models import MODULE_SLUGS
+from .modules import MODULE_SLUGS
 
 
 class ModuleConverter:
-    """``jc`` → 建材 module, ``dj`` → 地基 module; the view receives the slug."""
-
     regex = "jc|dj"
 
     def to_python(self, value):

@@ -8,6 +8,6 @@ def create_cities(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("institutions", "0002_initial")]
+    dependencies = [("institutions", "0001_initial")]
 
     operations = [migrations.RunPython(create_cities, migrations.RunPython.noop)]

@@ -1,19 +1,15 @@
-"""Small helpers every list page shares: pagination and module lookup."""
+"""The two modules (建材, 地基): each is a kind of qualification, of certificate and a menu section."""
 
-from django.core.paginator import Paginator
 from django.http import Http404
 
-from institutions.models import MODULE_SLUGS, MODULE_TITLES
+from .models import Kind
 
-PAGE_SIZE = 20
-
-
-def paginate(request, queryset, per_page: int = PAGE_SIZE):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+MODULE_TITLES = {Kind.JC: "工程质量检测诚信管理", Kind.DJ: "地基基础检测诚信管理"}
+MODULE_SLUGS = {"jc": Kind.JC, "dj": Kind.DJ}
 
 
 def module_context(user, slug: str) -> dict:
-    """The module (建材/地基) a page belongs to; an institution without that qualification gets 404."""
+    """The module a page belongs to; an institution without that qualification gets 404."""
     kind = MODULE_SLUGS[slug]
     if user.is_institution and kind not in institution_modules(user.institution):
         raise Http404("本机构无该类资质")

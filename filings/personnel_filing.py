@@ -1,9 +1,13 @@
 """人员备案: filing a new person or changed details, and the effect of approval."""
 
+from certificates.effects import change_certificate, change_rows, locked_certificates
+from certificates.models import CertificateStatus
 from institutions.models import Kind
-from reviews.actions import file_request
+from personnel.models import Person
+from reviews.actions import file_application
+from reviews.processes import FilingRefused, Process, ScanSpec
 
-from .models import Person, PersonnelFiling
+from .models import PersonnelFiling
 
 
 def file_personnel(user, filing: PersonnelFiling, *, person: Person | None, kind, scans_by_type: dict):
@@ -11,19 +15,37 @@ def file_personnel(user, filing: PersonnelFiling, *, person: Person | None, kind
     kinds = {kind}
     if person is not None:
         kinds |= {c.kind for c in person.certificates.all()}
-    filing.institution = user.institution
     filing.person = person
     filing.before = snapshot(person) if person is not None else None
     filing.module_jc = Kind.JC in kinds
     filing.module_dj = Kind.DJ in kinds
-    return file_request(filing, user, cities={user.institution.city_id}, scans_by_type=scans_by_type)
+    return file_application(filing, user, scans_by_type=scans_by_type)
+
+
+def check_filing(user, filing: PersonnelFiling) -> None:
+    """A change is filed by the person's own institution; an ID number belongs to one person and to at
+    most one open filing for someone new."""
+    if filing.person_id is not None:
+        person = Person.objects.get(pk=filing.person_id)
+        if person.institution_id != user.institution_id:
+            raise FilingRefused(f"{person.name}不是本机构人员，只有人员所在机构可以办理人员备案。")
+    holder = (
+        Person.objects.filter(id_number=filing.id_number)
+        .exclude(pk=filing.person_id)
+        .select_related("institution")
+        .first()
+    )
+    if holder:
+        where = holder.institution.name if holder.institution else "系统"
+        raise FilingRefused({"id_number": f"该身份证号已在{where}备案。调入人员请由原机构办理人员变更调离。"})
+    if filing.person_id is None:
+        pending = PersonnelFiling.objects.open().filter(id_number=filing.id_number, person=None)
+        if pending.exclude(pk=filing.pk).exists():
+            raise FilingRefused({"id_number": "该身份证号已有未办结的人员备案申请。"})
 
 
 def apply(filing: PersonnelFiling, actor) -> None:
     """Update (or create) the person; their 无信用档案 certificates at this institution become 正常."""
-    from certificates.effects import change_certificate, locked_certificates
-    from certificates.models import CertificateStatus
-
     values = {f: getattr(filing, f) for f in PersonnelFiling.FIELDS}
     if filing.person_id is None:
         person = Person.objects.create(institution=filing.institution, **values)
@@ -62,7 +84,25 @@ def comparison(filing: PersonnelFiling) -> list[dict]:
     return rows
 
 
-def summary_context(filing: PersonnelFiling, user) -> dict:
-    from certificates.effects import change_rows
-
+def summary(filing: PersonnelFiling, user) -> dict:
     return {"comparison": comparison(filing), "certificate_rows": change_rows(filing), "changes": True}
+
+
+PERSONNEL_FILING = Process(
+    type="personnel_filing",
+    label="人员备案",
+    model=PersonnelFiling,
+    review_title="人员备案审核",
+    filer_scans=(
+        ScanSpec("id_card", "身份证正反面", multiple=True),
+        ScanSpec("diploma", "学历证书", multiple=True),
+        ScanSpec("title_certificate", "职称证书", multiple=True),
+        ScanSpec("labour_contract", "劳动合同", multiple=True, paged=True),
+        ScanSpec("social_security", "社保缴费清单", multiple=True, help_text="加盖公章"),
+    ),
+    check_filing=check_filing,
+    apply=apply,
+    summary=summary,
+    summary_template="filings/includes/_personnel_filing_summary.html",
+    subject=lambda filing: filing.name,
+)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from .writer import BATCH_SIZE
+# Rows are written in batches of this size, so progress is drawn at most once a batch.
+BATCH_SIZE = 1000
 
 
 class Progress:

@@ -1,27 +1,13 @@
-"""机构备案: the province opens an institution and its login; the institution files its information,
-qualification and 检测能力 changes; approval applies all of it at once."""
+"""机构备案: an institution files its information, one kind's qualification and 检测能力 changes;
+approval applies all of it at once (and makes a 筹建 institution 正常)."""
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from institutions.models import Capability, Institution, Qualification
+from reviews.actions import ApplicationConflict, file_application
+from reviews.processes import FilingRefused, Process, ScanSpec
 
-from reviews.actions import RequestConflict, file_request
-from reviews.models import OPEN_STATES, AttachmentType
+from .models import CapabilityChange, InstitutionFiling
 
-from .models import Capability, CapabilityChange, Institution, InstitutionFiling, Qualification, User
-
-
-@transaction.atomic
-def create_institution(actor, *, name, credit_code, city, username, password) -> Institution:
-    """The province creates a 筹建 institution and its login; the password must be changed at first login."""
-    if not actor.is_province:
-        raise PermissionDenied("只有省质监总站可以新增检测机构。")
-    institution = Institution.objects.create(name=name, credit_code=credit_code, city=city)
-    user = User(
-        username=username, role=User.Role.INSTITUTION, institution=institution, must_change_password=True
-    )
-    user.set_password(password)
-    user.save()
-    return institution
+COPY_HINT = "如副本超过 5 页，请将多页扫描为一个文件（如 PDF）后上传。"
 
 
 def snapshot(institution: Institution, kind) -> dict:
@@ -63,17 +49,20 @@ def file_institution(user, filing: InstitutionFiling, *, additions, extensions, 
         ]
         CapabilityChange.objects.bulk_create(rows)
 
-    with transaction.atomic():
-        institution = Institution.objects.select_for_update().get(pk=user.institution_id)
-        if InstitutionFiling.objects.filter(institution=institution, state__in=OPEN_STATES).exists():
-            raise RequestConflict
-        filing.institution = institution
-        filing.before = snapshot(institution, filing.kind)
-        filing.module_jc = filing.kind == "JC"
-        filing.module_dj = filing.kind == "DJ"
-        return file_request(
-            filing, user, cities={institution.city_id}, scans_by_type=scans_by_type, on_saved=add_changes
-        )
+    filing.before = snapshot(user.institution, filing.kind)
+    filing.module_jc = filing.kind == "JC"
+    filing.module_dj = filing.kind == "DJ"
+    return file_application(filing, user, scans_by_type=scans_by_type, on_saved=add_changes)
+
+
+def check_filing(user, filing: InstitutionFiling) -> None:
+    """An institution files for itself, one open filing at a time (checked under its row lock)."""
+    if filing.institution_id != user.institution_id:
+        raise FilingRefused("机构备案只能由本机构办理。")
+    institution = Institution.objects.select_for_update().get(pk=user.institution_id)
+    others = InstitutionFiling.objects.open().filter(institution=institution).exclude(pk=filing.pk)
+    if others.exists():
+        raise ApplicationConflict("本机构已有未办结的机构备案申请，请待其办结或撤回后再提交。")
 
 
 def apply(filing: InstitutionFiling, actor) -> None:
@@ -94,11 +83,9 @@ def apply(filing: InstitutionFiling, actor) -> None:
                 "scope": filing.scope,
             },
         )
-        scans = filing.attachments.filter(
-            type__in=[AttachmentType.QUALIFICATION_ORIGINAL, AttachmentType.QUALIFICATION_COPY]
-        )
+        scans = filing.attachments.filter(type__in=[s.type for s in INSTITUTION_FILING.filer_scans])
         if scans.exists():
-            qualification.scans.exclude(request=filing).update(qualification=None)
+            qualification.scans.exclude(application=filing).update(qualification=None)
             scans.update(qualification=qualification)
     for change in filing.capability_changes.all():
         if change.action == CapabilityChange.Action.ADD:
@@ -115,7 +102,7 @@ def apply(filing: InstitutionFiling, actor) -> None:
             )
 
 
-def summary_context(filing: InstitutionFiling, user) -> dict:
+def summary(filing: InstitutionFiling, user) -> dict:
     before = filing.before or {}
     info_before = before.get("info") or {}
     info = [
@@ -140,3 +127,27 @@ def _row(label, before, after) -> dict:
     after = "" if after is None else str(after)
     before = None if before is None else str(before)
     return {"label": label, "before": before, "after": after, "changed": before != after}
+
+
+INSTITUTION_FILING = Process(
+    type="institution_filing",
+    label="机构备案",
+    model=InstitutionFiling,
+    review_title="机构备案审核",
+    filer_scans=(
+        ScanSpec("qualification_original", "资质证书正本", required=False, field_label="资质证书正本扫描件"),
+        ScanSpec(
+            "qualification_copy",
+            "资质证书副本",
+            required=False,
+            multiple=True,
+            max_files=Qualification.MAX_COPY_SCANS,
+            help_text=COPY_HINT,
+            field_label="资质证书副本扫描件",
+        ),
+    ),
+    check_filing=check_filing,
+    apply=apply,
+    summary=summary,
+    summary_template="filings/includes/_institution_filing_summary.html",
+)

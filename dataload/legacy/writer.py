@@ -5,19 +5,13 @@ Call it inside a transaction, after `plan_import()` found no errors; it only ins
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from certificates.models import PostCertificate
 from institutions.models import Institution
 from personnel.models import Person
 
 from .existing import Existing, Plan, chunks
+from .progress import BATCH_SIZE, Progress
 from .validate import ParsedCertificate, ParsedRow
-
-if TYPE_CHECKING:  # progress.py imports BATCH_SIZE from here
-    from .progress import Progress
-
-BATCH_SIZE = 1000
 
 
 def write(plan: Plan, existing: Existing, cities: dict[str, int], progress: Progress) -> None:

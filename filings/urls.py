@@ -1,0 +1,11 @@
+from django.urls import path
+
+import institutions.converters  # noqa: F401  (registers <module:…>)
+
+from . import views
+
+urlpatterns = [
+    path("m/<module:module>/people/new/", views.person_new, name="person_new"),
+    path("people/<int:pk>/change/", views.person_change, name="person_change"),
+    path("m/<module:module>/institution/filing/", views.institution_filing, name="institution_filing"),
+]

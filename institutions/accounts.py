@@ -1,0 +1,20 @@
+"""Accounts the province manages: opening an institution together with its first login."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from .models import Institution, User
+
+
+@transaction.atomic
+def create_institution(actor, *, name, credit_code, city, username, password) -> Institution:
+    """The province creates a 筹建 institution and its login; the password must be changed at first login."""
+    if not actor.is_province:
+        raise PermissionDenied("只有省质监总站可以新增检测机构。")
+    institution = Institution.objects.create(name=name, credit_code=credit_code, city=city)
+    user = User(
+        username=username, role=User.Role.INSTITUTION, institution=institution, must_change_password=True
+    )
+    user.set_password(password)
+    user.save()
+    return institution

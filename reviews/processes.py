@@ -1,0 +1,113 @@
+"""What a process is, and the one registry of them.
+
+A process (人员变更调离, 人员上岗证补办, …) is one frozen ``Process`` declaration, written next to its model
+in the app that owns it and registered from that app's ``AppConfig.ready()``. The review machine reads
+everything it needs about a process from here and imports no process: apps depend on ``reviews``, never
+the other way round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+
+class FilingRefused(ValidationError):
+    """A filing or resubmission that the process does not accept (another institution's person, a
+    receiver that may not receive, a certificate in the wrong state …). Its message is shown as is."""
+
+    @property
+    def text(self) -> str:
+        return "；".join(self.messages)
+
+
+@dataclass(frozen=True)
+class ScanSpec:
+    """One kind of scan a party uploads: stored as ``Attachment.type``."""
+
+    type: str
+    label: str  # the type's name wherever a scan of it is shown
+    required: bool = True
+    multiple: bool = False
+    paged: bool = False  # one image per page, named by its page number (劳动合同)
+    max_files: int | None = None
+    help_text: str = ""
+    field_label: str = ""  # the upload field's label, when this process words it differently
+
+    @property
+    def upload_label(self) -> str:
+        return self.field_label or self.label
+
+
+def _person_name(application) -> str:
+    return application.person.name if application.person_id else ""
+
+
+@dataclass(frozen=True)
+class Process:
+    """Everything about one process that is not its model's fields.
+
+    - ``check_filing(user, application)`` raises ``FilingRefused`` when ``user`` may not file (or
+      resubmit) ``application`` as it stands; the actions call it under the person's row lock.
+    - ``apply(application, user)`` is the effect of the province's approval, run in the approving
+      transaction.
+    - ``summary(application, user)`` is the context ``summary_template`` needs on the application page.
+    - ``subject(application)`` is whom the application is about, as shown in lists.
+    """
+
+    type: str
+    label: str
+    model: type
+    review_title: str
+    filer_scans: tuple[ScanSpec, ...]
+    check_filing: Callable[[Any, Any], None]
+    apply: Callable[[Any, Any], None]
+    summary: Callable[[Any, Any], dict]
+    summary_template: str
+    receiver_scans: tuple[ScanSpec, ...] = ()
+    city_step: str = "市级审核"
+    subject: Callable[[Any], str] = _person_name
+    change_list_url: str = ""  # the institution's list under 【诚信变更管理】, if the process has one
+
+    def scan(self, type: str) -> ScanSpec | None:
+        return next((s for s in self.filer_scans + self.receiver_scans if s.type == type), None)
+
+
+_processes: dict[str, Process] = {}
+
+
+def register(process: Process) -> None:
+    """Called from the owning app's ``ready()``; the menus list processes in registration order."""
+    if process.type in _processes and _processes[process.type] != process:
+        raise ValueError(f"process {process.type!r} registered twice")
+    _processes[process.type] = process
+
+
+def get(type: str) -> Process:
+    return _processes[type]
+
+
+def all_processes() -> list[Process]:
+    return list(_processes.values())
+
+
+def type_choices() -> list[tuple[str, str]]:
+    """Choices of ``Application.type`` (and of anything else naming a process)."""
+    return [(p.type, p.label) for p in _processes.values()]
+
+
+def scan_choices() -> list[tuple[str, str]]:
+    """Choices of ``Attachment.type``: every scan any process declares, in declaration order."""
+    seen: dict[str, str] = {}
+    for process in _processes.values():
+        for scan in process.filer_scans + process.receiver_scans:
+            seen.setdefault(scan.type, scan.label)
+    return list(seen.items())
+
+
+def for_model(model: type) -> Process:
+    """The process whose application model is ``model``."""
+    return next(p for p in _processes.values() if p.model is model)

@@ -1,0 +1,189 @@
+"""The application page (any process) and the POST-only actions on it."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from django_fsm_log.models import StateLog
+
+from web.throttle import client_address
+
+from .. import actions
+from ..forms import DecisionForm, ReasonForm, scan_form
+from ..models import Application, Decision
+from .common import file_or_refuse, friendly_conflicts, visible_application
+
+NO_RIGHT = "您无权执行此操作。"
+DECISION_TRANSITIONS = {"approve_city", "return_city", "approve_province", "return_province"}
+
+
+@dataclass
+class Entry:
+    """One line of the 办理记录: a transition from the log, with its ``Decision`` when it was one."""
+
+    log: StateLog
+    decision: Decision | None = None
+
+
+def timeline(application: Application) -> list[Entry]:
+    """Every transition in order; a decision's line shows the recorded ``Decision`` (office, opinion).
+
+    Each decision ran exactly one decision transition in the same transaction, so the n-th decision
+    log belongs to the n-th decision.
+    """
+    logs = (
+        StateLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(Application), object_id=application.pk
+        )
+        .select_related("by__city", "by__institution")
+        .order_by("timestamp", "pk")
+    )
+    decisions = iter(application.decisions.select_related("city", "reviewer").order_by("decided_at", "pk"))
+    return [
+        Entry(log, next(decisions, None) if log.transition in DECISION_TRANSITIONS else None) for log in logs
+    ]
+
+
+def in_guide_order(attachments, process):
+    """Attachments grouped by type in the order the process declares its scans (then any others),
+    pages in order within a type."""
+    declared = [s.type for s in process.filer_scans + process.receiver_scans]
+    order = {value: i for i, value in enumerate(declared)}
+    return sorted(
+        attachments,
+        key=lambda a: (
+            order.get(a.type, len(order)),
+            a.type,
+            a.page is None,
+            a.page or 0,
+            a.original_name,
+            a.pk,
+        ),
+    )
+
+
+def city_reviews(application):
+    """[(city, this round's decision or None)] for every city that must approve."""
+    decisions = {
+        d.city_id: d for d in application.decisions.filter(round=application.round, step=Decision.Step.CITY)
+    }
+    return [(city, decisions.get(city.pk)) for city in application.cities.all()]
+
+
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, visible_application(request.user, pk))
+
+
+def _render_detail(request, application, **forms):
+    process = application.process
+    detail = application.detail()
+    available = actions.available_actions(application, request.user)
+    context = {
+        "application": application,
+        "process": process,
+        "detail": detail,
+        "available": available,
+        "attachments": in_guide_order(application.attachments.all(), process),
+        "timeline": timeline(application),
+        "city_reviews": city_reviews(application),
+        **process.summary(detail, request.user),
+    }
+    if available & {"approve_city", "approve_province"}:
+        context["decision_form"] = forms.get("decision_form") or DecisionForm()
+    if "accept" in available:
+        context["accept_form"] = forms.get("accept_form") or scan_form(process.receiver_scans)()
+        context["refuse_form"] = forms.get("refuse_form") or ReasonForm()
+    if "submit" in available:
+        context["resubmit_form"] = (
+            forms.get("resubmit_form") or scan_form(process.filer_scans, required=False)()
+        )
+    status = 400 if forms else 200
+    return render(request, "reviews/application_detail.html", context, status=status)
+
+
+@require_POST
+@friendly_conflicts
+def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    application = visible_application(request.user, pk)
+    form = DecisionForm(request.POST)
+    if not actions.may(
+        application, request.user, "approve_city" if request.user.is_city else "approve_province"
+    ):
+        raise PermissionDenied(NO_RIGHT)
+    if not form.is_valid():
+        return _render_detail(request, application, decision_form=form)
+    actions.decide(
+        application.pk,
+        request.user,
+        form.cleaned_data["decision"],
+        form.cleaned_data["opinion"],
+        client_address=client_address(request),
+    )
+    verb = "同意" if form.cleaned_data["decision"] == "approve" else "退回"
+    messages.success(request, f"已{verb}：{application}")
+    return redirect("application_detail", pk=application.pk)
+
+
+@require_POST
+@friendly_conflicts
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = visible_application(request.user, pk)
+    actions.withdraw(application.pk, request.user)
+    messages.success(request, "申请已撤回。")
+    return redirect("application_detail", pk=application.pk)
+
+
+@require_POST
+@friendly_conflicts
+def application_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    application = visible_application(request.user, pk)
+    if not actions.may(application, request.user, "accept"):
+        raise PermissionDenied(NO_RIGHT)
+    form = scan_form(application.process.receiver_scans)(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_detail(request, application, accept_form=form)
+    actions.accept(application.pk, request.user, scans_by_type=form.scans_by_type())
+    _warn(request, form)
+    messages.success(request, "已接收，申请已进入市级审核。")
+    return redirect("application_detail", pk=application.pk)
+
+
+@require_POST
+@friendly_conflicts
+def application_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    application = visible_application(request.user, pk)
+    if not actions.may(application, request.user, "refuse"):
+        raise PermissionDenied(NO_RIGHT)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, application, refuse_form=form)
+    actions.refuse(application.pk, request.user, form.cleaned_data["reason"])
+    messages.success(request, "已拒收。")
+    return redirect("application_detail", pk=application.pk)
+
+
+@require_POST
+@friendly_conflicts
+def application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = visible_application(request.user, pk)
+    if not actions.may(application, request.user, "submit"):
+        raise PermissionDenied(NO_RIGHT)
+    form = scan_form(application.process.filer_scans, required=False)(request.POST, request.FILES)
+    if form.is_valid():
+        file_or_refuse(
+            form, actions.resubmit, application.pk, request.user, scans_by_type=form.scans_by_type()
+        )
+    if not form.is_valid():
+        return _render_detail(request, application, resubmit_form=form)
+    _warn(request, form)
+    messages.success(request, "已重新提交，审核将重新开始。")
+    return redirect("application_detail", pk=application.pk)
+
+
+def _warn(request, form):
+    for warning in form.scan_warnings:
+        messages.warning(request, warning)
