@@ -1,13 +1,13 @@
 from django.apps import AppConfig
 
+from reviews import processes
+
 
 class CertificatesConfig(AppConfig):
     name = "certificates"
     verbose_name = "岗位合格证书"
 
     def ready(self):
-        from reviews import processes
-
         from .cancellation import CANCELLATION
         from .reissue import REISSUE
         from .transfer import TRANSFER

@@ -1,13 +1,13 @@
 from django.apps import AppConfig
 
+from reviews import processes
+
 
 class FilingsConfig(AppConfig):
     name = "filings"
     verbose_name = "备案"
 
     def ready(self):
-        from reviews import processes
-
         from .institution_filing import INSTITUTION_FILING
         from .personnel_filing import PERSONNEL_FILING
 

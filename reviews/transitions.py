@@ -1,6 +1,6 @@
 """Running a django-fsm transition as a user: the one place that checks rights and state.
 
-Used by every action (requests, printing, recovery). Call inside ``transaction.atomic()`` on a row
+Used by every action (applications, printing, recovery). Call inside ``transaction.atomic()`` on a row
 locked with ``select_for_update``.
 """
 

@@ -54,10 +54,10 @@ def file_new(client, termination, person="王强"):
     )
 
 
-def accept_with(client, req, labour_contract=None, social_security=None, certificate_scan=None):
+def accept_with(client, application, labour_contract=None, social_security=None, certificate_scan=None):
     """POST the 接收 form; any scan left out gets a valid default."""
     return client.post(
-        reverse("application_accept", args=[req.pk]),
+        reverse("application_accept", args=[application.pk]),
         {
             "labour_contract": labour_contract or [files.jpeg("1.jpg")],
             "social_security": social_security or [files.pdf("社保.pdf")],
@@ -127,30 +127,30 @@ def test_it_refuses_a_bad_termination_scan_and_stores_nothing(login, one_mb_limi
 
 @pytest.mark.parametrize(("make", "message"), [r[1:] for r in REFUSED], ids=[r[0] for r in REFUSED])
 def test_it_refuses_a_bad_contract_page_on_receipt_and_stores_nothing(login, one_mb_limit, make, message):
-    req = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
+    application = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
     before = (stored_files(), list(Attachment.objects.values_list("pk", flat=True)))
     assert len(before[0]) == 1
-    response = accept_with(login("sz-jc"), req, labour_contract=[files.jpeg("1.jpg"), make("2.jpg")])
+    response = accept_with(login("sz-jc"), application, labour_contract=[files.jpeg("1.jpg"), make("2.jpg")])
     assert response.status_code == 400
     html = response.content.decode()
     assert message in html and "劳动合同" in html
     assert (stored_files(), list(Attachment.objects.values_list("pk", flat=True))) == before
-    req.refresh_from_db()
-    assert req.state == State.PENDING_RECEIPT
+    application.refresh_from_db()
+    assert application.state == State.PENDING_RECEIPT
 
 
 def test_it_refuses_more_files_than_a_request_may_have(login, settings):
     settings.ATTACHMENT_MAX_FILES_PER_REQUEST = 5
-    req = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
+    application = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
     before = stored_files()
     receiver = login("sz-jc")
     pages = [files.jpeg(f"{n}.jpg") for n in range(1, 5)]  # 4 pages + 社保 + 上岗证 = 6 files
-    response = accept_with(receiver, req, labour_contract=pages)
+    response = accept_with(receiver, application, labour_contract=pages)
     assert response.status_code == 400
     assert "附件过多：每次最多上传 5 个文件" in response.content.decode()
     assert stored_files() == before and Attachment.objects.count() == 1
     # exactly at the limit is fine
-    response = accept_with(receiver, req, labour_contract=[files.jpeg(f"{n}.jpg") for n in range(1, 4)])
+    response = accept_with(receiver, application, labour_contract=[files.jpeg(f"{n}.jpg") for n in range(1, 4)])
     assert response.status_code == 302
     assert Attachment.objects.count() == 1 + 5
 
@@ -164,10 +164,10 @@ def noise_png(name: str, side: int = 400) -> SimpleUploadedFile:
 
 def test_it_refuses_a_request_whose_files_together_are_too_large(login, settings):
     settings.ATTACHMENT_MAX_REQUEST_MB = 1
-    req = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
+    application = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
     pages = [noise_png(f"{n}.png") for n in (1, 2, 3)]  # ~0.46 MB each: each fine, together too much
     assert all(p.size < 1024 * 1024 for p in pages) and sum(p.size for p in pages) > 1024 * 1024
-    response = accept_with(login("sz-jc"), req, labour_contract=pages)
+    response = accept_with(login("sz-jc"), application, labour_contract=pages)
     assert response.status_code == 400
     assert "附件总大小超过 1 MB" in response.content.decode()
     assert Attachment.objects.count() == 1 and len(stored_files()) == 1
@@ -175,9 +175,9 @@ def test_it_refuses_a_request_whose_files_together_are_too_large(login, settings
 
 def test_it_explains_in_chinese_when_a_request_brings_more_files_than_the_default_limit(login):
     limit = django_settings.ATTACHMENT_MAX_FILES_PER_REQUEST
-    req = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
+    application = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
     pages = [files.jpeg(f"{n}.jpg", size=(8, 8)) for n in range(1, limit + 2)]
-    response = accept_with(login("sz-jc"), req, labour_contract=pages)
+    response = accept_with(login("sz-jc"), application, labour_contract=pages)
     assert response.status_code == 400
     assert f"附件过多：每次最多上传 {limit} 个文件" in response.content.decode()
 
@@ -218,12 +218,12 @@ def test_it_does_not_warn_about_a_colour_scan(login):
 
 
 def test_it_keeps_contract_pages_in_page_order(login):
-    req = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
+    application = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
     pages = [files.jpeg("2.jpg"), files.jpeg("10.jpg"), files.jpeg("1.jpg")]
-    assert accept_with(login("sz-jc"), req, labour_contract=pages).status_code == 302
-    contract = Attachment.objects.filter(application=req, type="labour_contract")
+    assert accept_with(login("sz-jc"), application, labour_contract=pages).status_code == 302
+    contract = Attachment.objects.filter(application=application, type="labour_contract")
     assert list(contract.values_list("page", "original_name")) == [(1, "1.jpg"), (2, "2.jpg"), (10, "10.jpg")]
-    html = login("nanjing").get(reverse("application_detail", args=[req.pk])).content.decode()
+    html = login("nanjing").get(reverse("application_detail", args=[application.pk])).content.decode()
     shown = [html.index(f"第{n}页 · {n}.jpg") for n in (1, 2, 10)]
     assert shown == sorted(shown)
     assert "劳动合同（3）" in html
@@ -255,15 +255,15 @@ def test_it_removes_the_stored_file_when_filing_fails(login, monkeypatch):
 
 
 def test_it_removes_the_stored_files_when_receipt_fails(login, monkeypatch):
-    req = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
+    application = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
     before = stored_files()
     fail_at(monkeypatch, "accept")
     with pytest.raises(RuntimeError):
-        accept_with(login("sz-jc"), req, labour_contract=[files.jpeg("1.jpg"), files.jpeg("2.jpg")])
+        accept_with(login("sz-jc"), application, labour_contract=[files.jpeg("1.jpg"), files.jpeg("2.jpg")])
     assert stored_files() == before
     assert list(Attachment.objects.values_list("type", flat=True)) == ["termination"]
-    req.refresh_from_db()
-    assert req.state == State.PENDING_RECEIPT
+    application.refresh_from_db()
+    assert application.state == State.PENDING_RECEIPT
 
 
 def test_it_stores_nothing_for_a_second_open_request_for_the_same_person(login):

@@ -12,18 +12,18 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_cancels_a_certificate_and_recovers_the_paper_one(login):
-    req = file_cancellation(login("sz-dj"), ["苏DJ-2022-00078"], agrees="yes")
-    assert req.state == State.PENDING_CITY
-    assert req.detail().holder_agrees is True
-    approve_everywhere(login, req, ["suzhou"])
+    application = file_cancellation(login("sz-dj"), ["苏DJ-2022-00078"], agrees="yes")
+    assert application.state == State.PENDING_CITY
+    assert application.detail().holder_agrees is True
+    approve_everywhere(login, application, ["suzhou"])
     c = certificate("苏DJ-2022-00078")
     assert c.status == CertificateStatus.CANCELLED
-    assert Announcement.objects.get(application=req).type == "cancellation"
+    assert Announcement.objects.get(application=application).type == "cancellation"
     assert "注销" in login("province").get(reverse("announcement_list")).content.decode()
 
-    recovery = Recovery.objects.get(application=req)
+    recovery = Recovery.objects.get(application=application)
     assert recovery.state == Recovery.State.PENDING
-    page = login("sz-dj").get(reverse("application_detail", args=[req.pk])).content.decode()
+    page = login("sz-dj").get(reverse("application_detail", args=[application.pk])).content.decode()
     assert "登记寄回" in page
     response = login("sz-dj").post(
         reverse("recovery_mail", args=[recovery.pk]), {"tracking_number": "SF1234567890"}
@@ -38,9 +38,9 @@ def test_it_cancels_a_certificate_and_recovers_the_paper_one(login):
 
 
 def test_it_lets_only_the_cancelling_institution_mail_and_only_the_province_recover(login):
-    req = file_cancellation(login("sz-dj"), ["苏DJ-2022-00078"])
-    approve_everywhere(login, req, ["suzhou"])
-    recovery = Recovery.objects.get(application=req)
+    application = file_cancellation(login("sz-dj"), ["苏DJ-2022-00078"])
+    approve_everywhere(login, application, ["suzhou"])
+    recovery = Recovery.objects.get(application=application)
     assert login("suzhou").post(reverse("recovery_mail", args=[recovery.pk])).status_code == 403
     assert login("nj-dual").post(reverse("recovery_mail", args=[recovery.pk])).status_code == 404
     assert login("sz-dj").post(reverse("recovery_recover", args=[recovery.pk])).status_code == 403
@@ -49,18 +49,18 @@ def test_it_lets_only_the_cancelling_institution_mail_and_only_the_province_reco
 
 
 def test_it_records_whether_the_holder_agrees(login):
-    req = file_cancellation(login("nj-jc"), ["苏JC-2018-00231"], agrees="no")
-    assert req.detail().holder_agrees is False
+    application = file_cancellation(login("nj-jc"), ["苏JC-2018-00231"], agrees="no")
+    assert application.detail().holder_agrees is False
     assert (
         "本人是否同意注销"
-        in login("nanjing").get(reverse("application_detail", args=[req.pk])).content.decode()
+        in login("nanjing").get(reverse("application_detail", args=[application.pk])).content.decode()
     )
 
 
 def test_it_never_moves_or_revives_a_cancelled_certificate(login):
     """李娜's 地基 certificate is cancelled; a later transfer moves only her 建材 one."""
-    req = file_cancellation(login("nj-dual"), ["苏DJ-2020-00107"])
-    approve_everywhere(login, req, ["nanjing"])
+    application = file_cancellation(login("nj-dual"), ["苏DJ-2020-00107"])
+    approve_everywhere(login, application, ["nanjing"])
     transfer = file_transfer(login("nj-dual"), "李娜", "无锡市建设工程质量检测中心")
     assert (transfer.module_jc, transfer.module_dj) == (True, False)
     from .workflow import accept
@@ -76,17 +76,17 @@ def test_it_never_moves_or_revives_a_cancelled_certificate(login):
 
 
 def test_it_refuses_a_cancelled_certificate_in_a_new_request(login):
-    req = file_cancellation(login("sz-dj"), ["苏DJ-2022-00078"])
-    approve_everywhere(login, req, ["suzhou"])
+    application = file_cancellation(login("sz-dj"), ["苏DJ-2022-00078"])
+    approve_everywhere(login, application, ["suzhou"])
     response = file_cancellation(login("sz-dj"), ["苏DJ-2022-00078"], expect=400)
     assert "不在可用的选项中" in response.content.decode()
     assert Recovery.objects.count() == 1
 
 
 def test_it_returns_a_cancellation_at_the_initial_review(login):
-    req = file_cancellation(login("sz-jc"), ["苏JC-2021-00056"])
-    decide(login("suzhou"), req, "return", "本人意见未签字")
-    req.refresh_from_db()
-    assert req.state == State.RETURNED
+    application = file_cancellation(login("sz-jc"), ["苏JC-2021-00056"])
+    decide(login("suzhou"), application, "return", "本人意见未签字")
+    application.refresh_from_db()
+    assert application.state == State.RETURNED
     assert certificate("苏JC-2021-00056").status == CertificateStatus.NORMAL
     assert not Recovery.objects.exists()

@@ -41,13 +41,13 @@ def race(n, fn):
 @pytest.fixture
 def at_province(login):
     """王强's transfer approved by both cities, waiting for the province."""
-    req = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
-    accept(login("sz-jc"), req)
-    decide(login("nanjing"), req)
-    decide(login("suzhou"), req)
-    req.refresh_from_db()
-    assert req.state == State.PENDING_PROVINCE
-    return req
+    application = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    accept(login("sz-jc"), application)
+    decide(login("nanjing"), application)
+    decide(login("suzhou"), application)
+    application.refresh_from_db()
+    assert application.state == State.PENDING_PROVINCE
+    return application
 
 
 @pytest.mark.postgres
@@ -69,28 +69,36 @@ def test_it_counts_exactly_one_of_two_simultaneous_province_approvals(at_provinc
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_it_counts_one_city_approval_when_a_city_approves_twice_at_once(login):
-    req = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
-    accept(login("sz-jc"), req)
+    application = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    accept(login("sz-jc"), application)
     nanjing = User.objects.get(username="nanjing")
-    results = race(4, lambda i: actions.decide(req.pk, nanjing, "approve", "同意"))
+    results = race(4, lambda i: actions.decide(application.pk, nanjing, "approve", "同意"))
     assert sum(isinstance(r, Application) for r in results) == 1, results
     assert all(isinstance(r, Application | actions.AlreadyHandled) for r in results), results
-    assert Decision.objects.filter(application=req).count() == 1
-    assert StateLog.objects.filter(object_id=req.pk, transition="approve_city").count() == 1
+    assert Decision.objects.filter(application=application).count() == 1
+    assert StateLog.objects.filter(object_id=application.pk, transition="approve_city").count() == 1
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_it_lets_one_of_two_racing_city_decisions_through(login):
-    """南京 approves while 苏州 returns: the outcome is one consistent state with both recorded or one refused."""
-    req = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
-    accept(login("sz-jc"), req)
+    """南京 approves while 苏州 returns. Whichever runs first, the 退回 always counts (南京's 同意 cannot
+    move the application on while 苏州 has not approved): it ends 已退回, and 南京's 同意 either counted
+    before the return or was refused as already handled."""
+    application = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    accept(login("sz-jc"), application)
     users = [User.objects.get(username="nanjing"), User.objects.get(username="suzhou")]
     decisions = [("approve", "同意"), ("return", "材料不全")]
-    results = race(2, lambda i: actions.decide(req.pk, users[i], *decisions[i]))
-    req.refresh_from_db()
-    assert all(isinstance(r, Application | actions.AlreadyHandled) for r in results), results
-    assert req.state in (State.RETURNED, State.PENDING_CITY)
+    approval, returned = race(2, lambda i: actions.decide(application.pk, users[i], *decisions[i]))
+    application.refresh_from_db()
+    assert isinstance(returned, Application), returned
+    assert isinstance(approval, Application | actions.AlreadyHandled), approval
+    assert application.state == State.RETURNED
+    returns = Decision.objects.filter(application=application, outcome="return")
+    assert [d.city.name for d in returns] == ["苏州市"]
+    assert Decision.objects.filter(application=application, outcome="approve").count() == (
+        1 if isinstance(approval, Application) else 0
+    )
 
 
 @pytest.mark.postgres

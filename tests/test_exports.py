@@ -32,9 +32,9 @@ def test_it_exports_the_filtered_people(login):
 
 
 def test_it_exports_certificates_by_status(login):
-    req = file_transfer(login("wx-dual"), "陈静", "苏州建科建材检测有限公司")
-    accept(login("sz-jc"), req)
-    approve_everywhere(login, req, ["wuxi", "suzhou"])
+    application = file_transfer(login("wx-dual"), "陈静", "苏州建科建材检测有限公司")
+    accept(login("sz-jc"), application)
+    approve_everywhere(login, application, ["wuxi", "suzhou"])
     rows = sheet_rows(
         login("province").get(
             reverse("certificate_list", args=["dj"]), {"status": "detached", "format": "xlsx"}
@@ -44,12 +44,12 @@ def test_it_exports_certificates_by_status(login):
 
 
 def test_it_exports_a_review_queue_with_its_tab(login):
-    req = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
-    accept(login("sz-jc"), req)
+    application = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    accept(login("sz-jc"), application)
     rows = sheet_rows(
         login("nanjing").get(reverse("review_queue", args=["jc", "transfer"]), {"format": "xlsx"})
     )
-    assert [r[0] for r in rows[1:]] == [req.pk]
+    assert [r[0] for r in rows[1:]] == [application.pk]
     assert rows[1][5] == "南京市、苏州市" or rows[1][5] == "苏州市、南京市"
     done = sheet_rows(
         login("nanjing").get(
@@ -60,9 +60,9 @@ def test_it_exports_a_review_queue_with_its_tab(login):
 
 
 def test_it_exports_public_announcements_without_id_numbers(client, login):
-    req = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
-    accept(login("sz-jc"), req)
-    approve_everywhere(login, req, ["nanjing", "suzhou"])
+    application = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    accept(login("sz-jc"), application)
+    approve_everywhere(login, application, ["nanjing", "suzhou"])
     rows = sheet_rows(client.get(reverse("announcement_list"), {"format": "xlsx"}))
     assert rows[1][2:6] == ["王强", "苏JC-2018-00231", "南京华宁建材检测有限公司", "苏州建科建材检测有限公司"]
     assert "320203198801150035" not in str(rows)

@@ -58,13 +58,13 @@ def test_it_opens_a_new_institution_from_the_province_to_its_first_approved_fili
             "scope": "建筑材料检测", "additions": "水泥｜水泥物理性能｜凝结时间、安定性\n钢筋｜钢筋力学性能｜屈服强度",
             "qualification_original": files.jpeg("正本.jpg"),
             "qualification_copy": [files.jpeg("副本1.jpg"), files.pdf("副本2.pdf")]}  # fmt: skip
-    req = submitted(client.post(reverse("institution_filing", args=["jc"]), data))
-    assert req.state == State.PENDING_CITY
+    application = submitted(client.post(reverse("institution_filing", args=["jc"]), data))
+    assert application.state == State.PENDING_CITY
     assert not Qualification.objects.filter(institution=institution).exists(), "nothing before approval"
-    page = login("yangzhou").get(reverse("application_detail", args=[req.pk])).content.decode()
+    page = login("yangzhou").get(reverse("application_detail", args=[application.pk])).content.decode()
     assert "扬州市邗江区文昌西路1号" in page and "增项" in page and "资质证书正本" in page
 
-    approve_everywhere(login, req, ["yangzhou"])
+    approve_everywhere(login, application, ["yangzhou"])
     institution.refresh_from_db()
     assert institution.status == Institution.Status.ACTIVE
     from django_fsm_log.models import StateLog
@@ -104,14 +104,14 @@ def test_it_applies_additions_and_extensions_together_only_on_approval(login):
     data = {**info(institution), **qualification_data(q), "qualification_original": files.jpeg("新正本.jpg"),
             "additions": "砂石｜砂石常规检测｜颗粒级配、含泥量",
             f"extend_{cement.pk}": "细度、凝结时间、安定性、胶砂强度、比表面积"}  # fmt: skip
-    req = submitted(login("nj-jc").post(reverse("institution_filing", args=["jc"]), data))
-    page = login("nanjing").get(reverse("application_detail", args=[req.pk])).content.decode()
+    application = submitted(login("nj-jc").post(reverse("institution_filing", args=["jc"]), data))
+    page = login("nanjing").get(reverse("application_detail", args=[application.pk])).content.decode()
     assert "扩项" in page and "比表面积" in page and "细度、凝结时间、安定性、胶砂强度" in page
-    decide(login("nanjing"), req)
+    decide(login("nanjing"), application)
     cement.refresh_from_db()
     assert "比表面积" not in cement.parameters
     assert not Capability.objects.filter(item="砂石常规检测").exists()
-    decide(login("province"), req)
+    decide(login("province"), application)
     cement.refresh_from_db()
     assert cement.parameters.endswith("比表面积")
     assert Capability.objects.filter(institution=institution, item="砂石常规检测").count() == 1

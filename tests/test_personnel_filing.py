@@ -41,13 +41,13 @@ def test_it_adds_a_person_only_when_approved(login):
     assert "新增人员" in page and "周敏" in page and "身份证正反面" in page
     from reviews.models import Application
 
-    req = approve_everywhere(login, Application.objects.get(pk=req_id), ["nanjing"])
-    assert req.state == State.APPROVED
+    application = approve_everywhere(login, Application.objects.get(pk=req_id), ["nanjing"])
+    assert application.state == State.APPROVED
     person = Person.objects.get(id_number="320104199003070028")
     assert (person.name, person.gender, str(person.birth_date), person.institution.name) == (
         "周敏", "女", "1990-03-07", "南京华宁建材检测有限公司",
     )  # fmt: skip
-    assert req.person_id == person.pk
+    assert application.person_id == person.pk
     assert "周敏" in login("nj-jc").get(reverse("person_list", args=["jc"])).content.decode()
 
 
@@ -113,8 +113,8 @@ def test_it_returns_a_filing_with_an_opinion(login):
     response = file_new_person(login("nj-jc"))
     from reviews.models import Application
 
-    req = Application.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
-    decide(login("nanjing"), req, "return", "学历证书不清晰")
-    req.refresh_from_db()
-    assert req.state == State.RETURNED
+    application = Application.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+    decide(login("nanjing"), application, "return", "学历证书不清晰")
+    application.refresh_from_db()
+    assert application.state == State.RETURNED
     assert not Person.objects.filter(name="周敏").exists()

@@ -18,9 +18,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def reissued(login):
     """王强's 建材 certificate reissued (edition 2), waiting to be printed for 南京."""
-    req = file_reissue(login("nj-jc"), ["苏JC-2018-00231"])
-    approve_everywhere(login, req, ["nanjing"])
-    return PrintTask.objects.get(application=req)
+    application = file_reissue(login("nj-jc"), ["苏JC-2018-00231"])
+    approve_everywhere(login, application, ["nanjing"])
+    return PrintTask.objects.get(application=application)
 
 
 def pdf_text(response) -> str:
@@ -51,10 +51,10 @@ def test_it_prints_a_certificate_whose_qr_opens_the_verification_of_that_edition
 
 
 def test_it_prints_a_batch_into_one_pdf(login):
-    req = file_transfer(login("nj-dual"), "张伟", "无锡市建设工程质量检测中心")
-    accept(login("wx-dual"), req)
-    approve_everywhere(login, req, ["nanjing", "wuxi"])
-    ids = list(PrintTask.objects.filter(application=req).values_list("pk", flat=True))
+    application = file_transfer(login("nj-dual"), "张伟", "无锡市建设工程质量检测中心")
+    accept(login("wx-dual"), application)
+    approve_everywhere(login, application, ["nanjing", "wuxi"])
+    ids = list(PrintTask.objects.filter(application=application).values_list("pk", flat=True))
     response = login("province").get(reverse("print_pdf"), {"ids": ids})
     reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
     assert len(reader.pages) == 2

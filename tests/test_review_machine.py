@@ -16,32 +16,32 @@ from .workflow import accept, certificate, decide, file_transfer
 pytestmark = pytest.mark.django_db
 
 
-def history(req):
+def history(application):
     ct = ContentType.objects.get_for_model(Application)
-    return list(StateLog.objects.filter(content_type=ct, object_id=req.pk).order_by("pk"))
+    return list(StateLog.objects.filter(content_type=ct, object_id=application.pk).order_by("pk"))
 
 
-def state_of(req):
-    req.refresh_from_db()
-    return req.state
+def state_of(application):
+    application.refresh_from_db()
+    return application.state
 
 
 @pytest.fixture
 def wang_qiang(login):
     """王强's transfer, 南京华宁建材 → 苏州建科建材, accepted: waiting for 南京 and 苏州."""
-    req = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
-    accept(login("sz-jc"), req)
-    return req
+    application = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    accept(login("sz-jc"), application)
+    return application
 
 
 def test_it_files_a_transfer_waiting_for_receipt(login):
-    req = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
-    assert req.state == State.PENDING_RECEIPT
-    assert sorted(req.cities.values_list("name", flat=True)) == ["南京市", "苏州市"]
-    assert req.attachments.get().get_type_display() == "解除劳动关系证明"
+    application = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    assert application.state == State.PENDING_RECEIPT
+    assert sorted(application.cities.values_list("name", flat=True)) == ["南京市", "苏州市"]
+    assert application.attachments.get().get_type_display() == "解除劳动关系证明"
     incoming = login("sz-jc").get(reverse("transfer_list")).content.decode()
     assert "王强" in incoming and "待接收" in incoming
-    assert [log.transition for log in history(req)] == ["submit"]
+    assert [log.transition for log in history(application)] == ["submit"]
 
 
 def test_it_waits_for_both_cities(login, wang_qiang):
@@ -60,13 +60,13 @@ def test_it_waits_for_both_cities(login, wang_qiang):
 
 
 def test_it_needs_one_review_when_both_institutions_are_in_one_city(login):
-    req = file_transfer(login("nj-dual"), "孙丽", "南京华宁建材检测有限公司")
-    accept(login("nj-jc"), req)
-    assert list(req.cities.values_list("name", flat=True)) == ["南京市"]
-    decide(login("nanjing"), req)
-    assert state_of(req) == State.PENDING_PROVINCE
-    decide(login("province"), req)
-    assert state_of(req) == State.APPROVED
+    application = file_transfer(login("nj-dual"), "孙丽", "南京华宁建材检测有限公司")
+    accept(login("nj-jc"), application)
+    assert list(application.cities.values_list("name", flat=True)) == ["南京市"]
+    decide(login("nanjing"), application)
+    assert state_of(application) == State.PENDING_PROVINCE
+    decide(login("province"), application)
+    assert state_of(application) == State.APPROVED
     assert certificate("苏JC-2023-00005").institution.name == "南京华宁建材检测有限公司"
 
 
@@ -119,10 +119,10 @@ def test_it_requires_an_opinion_to_return(login, wang_qiang):
 
 
 def test_it_lets_the_filer_withdraw_before_any_decision(login):
-    req = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
-    response = login("nj-jc").post(reverse("application_withdraw", args=[req.pk]))
+    application = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    response = login("nj-jc").post(reverse("application_withdraw", args=[application.pk]))
     assert response.status_code == 302
-    assert state_of(req) == State.WITHDRAWN
+    assert state_of(application) == State.WITHDRAWN
     again = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
     assert again.state == State.PENDING_RECEIPT
 
@@ -138,14 +138,14 @@ def test_it_refuses_withdrawal_after_a_city_approved(login, wang_qiang):
 
 
 def test_it_lets_the_receiver_refuse_with_a_reason(login):
-    req = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    application = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
     response = login("sz-jc").post(
-        reverse("application_refuse", args=[req.pk]), {"reason": "本单位未录用该人员。"}
+        reverse("application_refuse", args=[application.pk]), {"reason": "本单位未录用该人员。"}
     )
     assert response.status_code == 302
-    assert state_of(req) == State.REFUSED
-    assert history(req)[-1].description == "本单位未录用该人员。"
-    page = login("nj-jc").get(reverse("application_detail", args=[req.pk])).content.decode()
+    assert state_of(application) == State.REFUSED
+    assert history(application)[-1].description == "本单位未录用该人员。"
+    page = login("nj-jc").get(reverse("application_detail", args=[application.pk])).content.decode()
     assert "已拒收" in page and "本单位未录用该人员。" in page
 
 
@@ -157,9 +157,9 @@ def test_it_forbids_institutions_to_decide(login, wang_qiang):
 
 
 def test_it_forbids_the_filer_to_accept_its_own_transfer(login):
-    req = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
-    accept(login("nj-jc"), req, expect=403)
-    assert state_of(req) == State.PENDING_RECEIPT
+    application = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    accept(login("nj-jc"), application, expect=403)
+    assert state_of(application) == State.PENDING_RECEIPT
 
 
 def test_it_hides_the_request_from_a_third_city_and_an_unrelated_institution(login, wang_qiang):
@@ -236,13 +236,13 @@ def test_it_shows_the_timeline_with_opinions_to_everyone_involved(login, wang_qi
 
 
 def test_it_shows_predicted_then_actual_certificate_changes(login):
-    req = file_transfer(login("wx-dual"), "陈静", "苏州建科建材检测有限公司")
-    page = login("wx-dual").get(reverse("application_detail", args=[req.pk])).content.decode()
+    application = file_transfer(login("wx-dual"), "陈静", "苏州建科建材检测有限公司")
+    page = login("wx-dual").get(reverse("application_detail", args=[application.pk])).content.decode()
     assert "证书变化（预计）" in page and "调离" in page and "无信用档案" in page
-    accept(login("sz-jc"), req)
+    accept(login("sz-jc"), application)
     for account in ("wuxi", "suzhou", "province"):
-        decide(login(account), req)
-    page = login("sz-jc").get(reverse("application_detail", args=[req.pk])).content.decode()
+        decide(login(account), application)
+    page = login("sz-jc").get(reverse("application_detail", args=[application.pk])).content.decode()
     assert "证书变化（已生效）" in page
 
 
@@ -267,9 +267,9 @@ def test_it_renders_the_request_page_in_a_constant_number_of_queries(login):
     assert response.status_code == 302
     province = login("province")
 
-    def queries(req):
+    def queries(application):
         with CaptureQueriesContext(connection) as ctx:
-            assert province.get(reverse("application_detail", args=[req.pk])).status_code == 200
+            assert province.get(reverse("application_detail", args=[application.pk])).status_code == 200
         return len(ctx.captured_queries)
 
     assert twelve.attachments.filter(type="labour_contract").count() == 12

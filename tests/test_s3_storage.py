@@ -155,8 +155,8 @@ def s3(settings, _media, s3_server):
     empty()
 
 
-def the_attachment_of(req: Application) -> Attachment:
-    (attachment,) = Attachment.objects.filter(application=req)
+def the_attachment_of(application: Application) -> Attachment:
+    (attachment,) = Attachment.objects.filter(application=application)
     return attachment
 
 
@@ -165,9 +165,9 @@ def the_attachment_of(req: Application) -> Attachment:
 
 def test_it_stores_the_termination_scan_in_the_bucket_under_a_server_made_key(s3, login):
     before = timezone.localtime()  # the key's folder is the local (Asia/Shanghai) month
-    req = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
+    application = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
     after = timezone.localtime()
-    attachment = the_attachment_of(req)
+    attachment = the_attachment_of(application)
 
     (key,) = s3.stored()
     assert attachment.file.name == key
@@ -230,8 +230,8 @@ def test_it_deletes_the_object_when_filing_fails(s3, login, monkeypatch):
 
 
 def test_it_streams_the_scan_back_from_the_bucket_to_the_filer_only(s3, login):
-    req = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
-    attachment = the_attachment_of(req)
+    application = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
+    attachment = the_attachment_of(application)
     url = reverse("attachment_download", args=[attachment.pk])
 
     response = login("nj-jc").get(url)
@@ -259,8 +259,8 @@ def sweep(*args) -> str:
 
 
 def test_the_sweep_deletes_orphan_objects_and_keeps_referenced_ones(s3, login):
-    req = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
-    kept = the_attachment_of(req).file.name
+    application = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
+    kept = the_attachment_of(application).file.name
     orphan = "attachments/2020/01/orphan.jpg"
     outside = "elsewhere/not-a-scan.txt"
     s3.client.put_object(Bucket=BUCKET, Key=orphan, Body=files.jpeg_bytes())

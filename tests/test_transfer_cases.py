@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 def test_it_moves_a_single_certificate_to_a_single_kind_institution(login):
     """Case 1: 王强, 南京华宁建材 → 苏州建科建材."""
-    req = walk_transfer(login, "王强", "nj-jc", "sz-jc", "苏州建科建材检测有限公司", ["nanjing", "suzhou"])
-    assert req.state == State.APPROVED
+    application = walk_transfer(login, "王强", "nj-jc", "sz-jc", "苏州建科建材检测有限公司", ["nanjing", "suzhou"])
+    assert application.state == State.APPROVED
     jc = certificate("苏JC-2018-00231")
     assert (jc.status, jc.institution.name) == (CertificateStatus.NO_CREDIT_FILE, "苏州建科建材检测有限公司")
     assert Person.objects.get(name="王强").institution.name == "苏州建科建材检测有限公司"
@@ -33,7 +33,7 @@ def test_it_moves_a_single_certificate_to_a_dual_institution(login):
 
 def test_it_moves_both_certificates_between_dual_institutions(login):
     """Case 3: 张伟, 南京中心 → 无锡中心; both move, and the request shows in both modules."""
-    req = walk_transfer(
+    application = walk_transfer(
         login, "张伟", "nj-dual", "wx-dual", "无锡市建设工程质量检测中心", ["nanjing", "wuxi"]
     )
     for number in ("苏JC-2019-00012", "苏DJ-2019-00012"):
@@ -42,23 +42,23 @@ def test_it_moves_both_certificates_between_dual_institutions(login):
             CertificateStatus.NO_CREDIT_FILE,
             "无锡市建设工程质量检测中心",
         )
-    assert PrintTask.objects.filter(application=req).count() == 2
+    assert PrintTask.objects.filter(application=application).count() == 2
     province = login("province")
     for module in ("jc", "dj"):
         page = province.get(reverse("review_queue", args=[module, "transfer"]), {"tab": "done"})
-        assert f"#{req.pk}" in page.content.decode(), module
+        assert f"#{application.pk}" in page.content.decode(), module
 
 
 def test_it_moves_the_held_kind_and_detaches_the_other_from_dual_to_single(login):
     """Case 4: 陈静, 无锡中心 → 苏州建科建材: 建材 无信用档案, 地基 调离."""
-    req = walk_transfer(login, "陈静", "wx-dual", "sz-jc", "苏州建科建材检测有限公司", ["wuxi", "suzhou"])
+    application = walk_transfer(login, "陈静", "wx-dual", "sz-jc", "苏州建科建材检测有限公司", ["wuxi", "suzhou"])
     jc, dj = certificate("苏JC-2017-00310"), certificate("苏DJ-2017-00310")
     assert (jc.status, jc.institution.name) == (CertificateStatus.NO_CREDIT_FILE, "苏州建科建材检测有限公司")
     assert (dj.status, dj.institution) == (CertificateStatus.DETACHED, None)
-    assert list(PrintTask.objects.filter(application=req).values_list("certificate__number", flat=True)) == [
+    assert list(PrintTask.objects.filter(application=application).values_list("certificate__number", flat=True)) == [
         "苏JC-2017-00310"
     ]
-    announcement = Announcement.objects.get(application=req)
+    announcement = Announcement.objects.get(application=application)
     assert announcement.person_name == "陈静"
     assert "苏JC-2017-00310" in announcement.certificate_numbers
     public = login("province").get(reverse("announcement_list")).content.decode()

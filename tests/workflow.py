@@ -27,9 +27,9 @@ def file_transfer(client, person_name: str, to_institution: str, expect=302) -> 
     return Application.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
 
 
-def accept(client, req, expect=302):
+def accept(client, application, expect=302):
     response = client.post(
-        reverse("application_accept", args=[req.pk]),
+        reverse("application_accept", args=[application.pk]),
         {
             "labour_contract": [files.jpeg("2.jpg"), files.jpeg("1.jpg"), files.jpeg("10.jpg")],
             "social_security": [files.pdf("社保.pdf")],
@@ -40,9 +40,9 @@ def accept(client, req, expect=302):
     return response
 
 
-def decide(client, req, decision="approve", opinion="原件已核对，同意。", expect=302):
+def decide(client, application, decision="approve", opinion="原件已核对，同意。", expect=302):
     response = client.post(
-        reverse("application_decide", args=[req.pk]), {"decision": decision, "opinion": opinion}
+        reverse("application_decide", args=[application.pk]), {"decision": decision, "opinion": opinion}
     )
     assert response.status_code == expect, response.content.decode()[:2000]
     return response
@@ -50,13 +50,13 @@ def decide(client, req, decision="approve", opinion="原件已核对，同意。
 
 def walk_transfer(login, person_name, from_account, to_account, to_institution, cities):
     """File, accept, every city approves, the province approves; returns the request."""
-    req = file_transfer(login(from_account), person_name, to_institution)
-    accept(login(to_account), req)
+    application = file_transfer(login(from_account), person_name, to_institution)
+    accept(login(to_account), application)
     for city in cities:
-        decide(login(city), req)
-    decide(login("province"), req)
-    req.refresh_from_db()
-    return req
+        decide(login(city), application)
+    decide(login("province"), application)
+    application.refresh_from_db()
+    return application
 
 
 def certificate(number: str) -> PostCertificate:
@@ -98,9 +98,9 @@ def file_cancellation(client, numbers, reason="本人离职，不再从事检测
     return Application.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
 
 
-def approve_everywhere(login, req, cities):
+def approve_everywhere(login, application, cities):
     for city in cities:
-        decide(login(city), req)
-    decide(login("province"), req)
-    req.refresh_from_db()
-    return req
+        decide(login(city), application)
+    decide(login("province"), application)
+    application.refresh_from_db()
+    return application
