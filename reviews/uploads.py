@@ -5,8 +5,8 @@ Every upload goes through `inspect_upload` before it is stored. The type is judg
 HTML page renamed "x.jpg" is refused. What is accepted is a JPEG, PNG or PDF that decodes completely.
 
 Note that a valid image with extra bytes appended (e.g. a PNG followed by HTML) still decodes and is
-accepted as that image type; the download view is what neutralises such payloads (fixed content type,
-``X-Content-Type-Options: nosniff``, attachment disposition).
+accepted as that image type; the download view is what neutralises such payloads (the content type
+judged here, ``X-Content-Type-Options: nosniff``, ``no-store`` and a ``Content-Security-Policy: sandbox``).
 """
 
 from __future__ import annotations

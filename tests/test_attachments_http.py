@@ -150,7 +150,9 @@ def test_it_refuses_more_files_than_a_request_may_have(login, settings):
     assert "附件过多：每次最多上传 5 个文件" in response.content.decode()
     assert stored_files() == before and Attachment.objects.count() == 1
     # exactly at the limit is fine
-    response = accept_with(receiver, application, labour_contract=[files.jpeg(f"{n}.jpg") for n in range(1, 4)])
+    response = accept_with(
+        receiver, application, labour_contract=[files.jpeg(f"{n}.jpg") for n in range(1, 4)]
+    )
     assert response.status_code == 302
     assert Attachment.objects.count() == 1 + 5
 

@@ -121,7 +121,9 @@ def test_its_apps_depend_only_on_the_apps_below_them_in_the_readme():
 def test_the_review_machine_knows_no_process():
     process_apps = {"personnel", "certificates", "filings", "dataload", "jiance"}
     reviews = {m: t for m, t in GRAPH.items() if m.split(".")[0] == "reviews"}
-    assert not [f"{m} → {t}" for m, targets in reviews.items() for t in targets if t.split(".")[0] in process_apps]
+    assert not [
+        f"{m} → {t}" for m, targets in reviews.items() for t in targets if t.split(".")[0] in process_apps
+    ]
 
 
 def test_every_package_of_the_project_is_in_the_picture():

@@ -87,5 +87,10 @@ def test_it_keeps_the_reissue_within_scope(login):
 def test_it_queues_the_reissue_under_its_module(login):
     application = file_reissue(login("nj-dual"), ["苏DJ-2020-00107"])
     nanjing = login("nanjing")
-    assert f"#{application.pk}" in nanjing.get(reverse("review_queue", args=["dj", "reissue"])).content.decode()
-    assert f"#{application.pk}" not in nanjing.get(reverse("review_queue", args=["jc", "reissue"])).content.decode()
+    assert (
+        f"#{application.pk}" in nanjing.get(reverse("review_queue", args=["dj", "reissue"])).content.decode()
+    )
+    assert (
+        f"#{application.pk}"
+        not in nanjing.get(reverse("review_queue", args=["jc", "reissue"])).content.decode()
+    )

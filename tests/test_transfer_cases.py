@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 def test_it_moves_a_single_certificate_to_a_single_kind_institution(login):
     """Case 1: 王强, 南京华宁建材 → 苏州建科建材."""
-    application = walk_transfer(login, "王强", "nj-jc", "sz-jc", "苏州建科建材检测有限公司", ["nanjing", "suzhou"])
+    application = walk_transfer(
+        login, "王强", "nj-jc", "sz-jc", "苏州建科建材检测有限公司", ["nanjing", "suzhou"]
+    )
     assert application.state == State.APPROVED
     jc = certificate("苏JC-2018-00231")
     assert (jc.status, jc.institution.name) == (CertificateStatus.NO_CREDIT_FILE, "苏州建科建材检测有限公司")
@@ -51,13 +53,15 @@ def test_it_moves_both_certificates_between_dual_institutions(login):
 
 def test_it_moves_the_held_kind_and_detaches_the_other_from_dual_to_single(login):
     """Case 4: 陈静, 无锡中心 → 苏州建科建材: 建材 无信用档案, 地基 调离."""
-    application = walk_transfer(login, "陈静", "wx-dual", "sz-jc", "苏州建科建材检测有限公司", ["wuxi", "suzhou"])
+    application = walk_transfer(
+        login, "陈静", "wx-dual", "sz-jc", "苏州建科建材检测有限公司", ["wuxi", "suzhou"]
+    )
     jc, dj = certificate("苏JC-2017-00310"), certificate("苏DJ-2017-00310")
     assert (jc.status, jc.institution.name) == (CertificateStatus.NO_CREDIT_FILE, "苏州建科建材检测有限公司")
     assert (dj.status, dj.institution) == (CertificateStatus.DETACHED, None)
-    assert list(PrintTask.objects.filter(application=application).values_list("certificate__number", flat=True)) == [
-        "苏JC-2017-00310"
-    ]
+    assert list(
+        PrintTask.objects.filter(application=application).values_list("certificate__number", flat=True)
+    ) == ["苏JC-2017-00310"]
     announcement = Announcement.objects.get(application=application)
     assert announcement.person_name == "陈静"
     assert "苏JC-2017-00310" in announcement.certificate_numbers
