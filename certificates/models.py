@@ -10,6 +10,7 @@ from institutions.models import City, Institution, Kind
 from personnel.models import Person
 from reviews import processes
 from reviews.models import Application
+from web.search import startswith
 
 
 class CertificateStatus(models.TextChoices):
@@ -24,7 +25,19 @@ LIVE_STATUSES = [CertificateStatus.NORMAL, CertificateStatus.NO_CREDIT_FILE, Cer
 
 class PostCertificateQuerySet(models.QuerySet):
     def visible_to(self, user):
+        """Certificates of the people the user may see (the province sees every one, with no filter)."""
+        if user.is_province:
+            return self.all()
         return self.filter(holder__in=Person.objects.visible_to(user))
+
+    def search(self, text):
+        """By (the start of) the certificate number, or by (the start of) the holder's name."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        if any(ch.isdigit() for ch in text):
+            return self.filter(startswith("number", text.upper(), self.db))
+        return self.filter(startswith("holder__name", text, self.db))
 
     def live(self):
         return self.filter(status__in=LIVE_STATUSES)
@@ -59,6 +72,12 @@ class PostCertificate(ConcurrentTransitionMixin, models.Model):
             models.CheckConstraint(
                 name="detached_has_no_institution",
                 condition=~Q(status="detached") | Q(institution__isnull=True),
+            ),
+        ]
+        indexes = [
+            # Number search by prefix (PostgreSQL: LIKE 'x%'; elsewhere a plain index and a range).
+            models.Index(
+                fields=["number"], opclasses=["varchar_pattern_ops"], name="certificate_number_prefix"
             ),
         ]
 

@@ -23,7 +23,7 @@ def institution_info(request: HttpRequest, module: str) -> HttpResponse:
         .holding(context["kind"])
         .select_related("city")
         .prefetch_related("qualifications")
-        .order_by("city__order", "name")
+        .order_by("city__order", "name", "pk")
     )
     if q:
         institutions = institutions.filter(Q(name__icontains=q) | Q(credit_code__iexact=q.upper()))

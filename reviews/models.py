@@ -151,7 +151,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
                 violation_error_message="该人员已有未办结的申请，请先办结或撤回。",
             ),
         ]
-        indexes = [models.Index(fields=["state", "submitted_at"], name="application_queue")]
+        indexes = [
+            # 待审核 queues and menu counts (by state), 已审核 queues (by process), both in submission order.
+            models.Index(fields=["state", "type", "submitted_at", "id"], name="application_queue"),
+            models.Index(fields=["type", "submitted_at", "id"], name="application_by_type"),
+        ]
 
     def __str__(self):
         return f"{self.get_type_display()} #{self.pk}"

@@ -154,7 +154,58 @@ def test_it_pages_the_list_by_twenty(login):
     assert len(listed) == 48 and {"张伟", "李娜", "孙丽"} <= listed
     # the search is kept when paging
     searched = get(client, url, q="测试", page=2)
-    assert rows(searched) == 20 and "?q=%E6%B5%8B%E8%AF%95&page=3" in searched
+    assert rows(searched) == 20 and "?q=%E6%B5%8B%E8%AF%95&amp;page=3&amp;after=" in searched
+
+
+def next_link(html: str, label: str = "下一页") -> str | None:
+    found = re.search(rf'<a href="\?([^"]+)">{label}</a>', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_it_walks_every_row_once_by_the_links_forward_and_back(login):
+    """Keyset pages: ties in the sort key (the same name) are broken by pk; nothing is skipped or repeated."""
+    same = add_people(NJ_DUAL, 45)
+    Person.objects.filter(pk__in=[p.pk for p in same[:30]]).update(name="同名")
+    client = login("nj-dual")
+    url = reverse("person_list", args=["jc"])
+    pages, html = [], get(client, url)
+    while True:
+        pages.append(re.findall(r'<a href="/people/(\d+)/">', html))
+        query = next_link(html)
+        if not query:
+            break
+        assert "after=" in query
+        html = client.get(f"{url}?{query}").content.decode()
+    assert [len(p) for p in pages] == [20, 20, 8]
+    walked = [pk for page in pages for pk in page]
+    assert len(walked) == len(set(walked)) == 48
+    assert "第 3 / 3 页，共 48 条" in html
+    back = []
+    while query := next_link(html, "上一页"):
+        html = client.get(f"{url}?{query}").content.decode()
+        back.append(re.findall(r'<a href="/people/(\d+)/">', html))
+    assert back == pages[-2::-1]
+
+
+def test_it_ignores_a_cursor_that_is_not_its_own(login):
+    client = login("nj-dual")
+    url = reverse("person_list", args=["jc"])
+    for cursor in ("%00", "not-base64!", "WyJhIl0", "W3siYSI6MX1d", "x" * 2000):
+        assert rows(get(client, url, after=cursor)) == 3
+        assert rows(get(client, url, before=cursor)) == 3
+
+
+def test_it_caps_the_count_and_keeps_paging(login, monkeypatch):
+    import web.pages
+
+    monkeypatch.setattr(web.pages, "COUNT_CAP", 30)
+    add_people(NJ_DUAL, 45)
+    client = login("nj-dual")
+    url = reverse("person_list", args=["jc"])
+    first = get(client, url)
+    assert "第 1 页，共 30+ 条" in first  # no page total while the count is capped
+    third = client.get(f"{url}?{next_link(client.get(f'{url}?{next_link(first)}').content.decode())}")
+    assert rows(third.content.decode()) == 8
 
 
 def test_it_lists_ten_or_two_hundred_people_in_the_same_number_of_queries(login):

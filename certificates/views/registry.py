@@ -1,6 +1,5 @@
 """人员诚信管理 → 证书信息: the certificates of a module in the user's scope, with Excel export."""
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -20,8 +19,7 @@ def certificate_list(request: HttpRequest, module: str) -> HttpResponse:
     if status in CertificateStatus.values:
         certificates = certificates.filter(status=status)
     q = request.GET.get("q", "").strip()
-    if q:
-        certificates = certificates.filter(Q(number__icontains=q) | Q(holder__name__icontains=q))
+    certificates = certificates.search(q)
     certificates = certificates.select_related("holder", "institution").order_by("number", "pk")
     if wants_xlsx(request):
         return xlsx_response(f"证书-{context['module_title']}", COLUMNS, _rows(certificates))
