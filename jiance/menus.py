@@ -10,6 +10,7 @@ from institutions.models import Kind
 from institutions.modules import MODULE_TITLES, institution_modules
 from reviews import processes
 from reviews.models import Application
+from web.freshness import cached
 
 MODULES = [("jc", Kind.JC), ("dj", Kind.DJ)]
 
@@ -111,12 +112,26 @@ def _certificate_section(user):
     return Section("证书管理", [Group("", entries)])
 
 
+def sections_for(user) -> list[Section]:
+    counts = waiting_counts(user)
+    if user.is_institution:
+        return _institution_menu(user, counts)
+    return _reviewer_menu(user, counts)
+
+
+def _organisation(user) -> str:
+    """Everyone of one organisation sees the same menu and counts."""
+    if user.is_institution:
+        return f"institution:{user.institution_id}"
+    if user.is_city:
+        return f"city:{user.city_id}"
+    return "province"
+
+
 def menu(request):
-    """Context processor: ``menu_sections`` for the logged-in user."""
+    """Context processor: ``menu_sections`` for the logged-in user, cached per organisation until the
+    next action commits (``web.freshness``)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.must_change_password or not user.role:
         return {}
-    counts = waiting_counts(user)
-    if user.is_institution:
-        return {"menu_sections": _institution_menu(user, counts)}
-    return {"menu_sections": _reviewer_menu(user, counts)}
+    return {"menu_sections": cached(f"menu:{_organisation(user)}", lambda: sections_for(user))}

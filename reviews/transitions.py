@@ -9,6 +9,8 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, has_transition_perm
 
+from web import freshness
+
 
 class AlreadyHandled(Exception):
     """The object moved on before this action (another reviewer, another tab, a stale page)."""
@@ -42,6 +44,7 @@ def run(obj, name: str, user, *args, description: str | None = None, **kwargs) -
     check(obj, name, user)
     getattr(obj, name)(*args, by=user, description=description or None, **kwargs)
     obj.save()
+    freshness.changed()  # counts cached by web.freshness (the menus) are stale from now on
 
 
 def guarded(fn):

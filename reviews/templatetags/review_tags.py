@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -27,3 +28,9 @@ def with_xlsx(query) -> str:
     query.pop("page", None)
     query["format"] = "xlsx"
     return query.urlencode()
+
+
+@register.simple_tag
+def status_badge(value, label):
+    """A status in its colour (``badge-<value>`` in app.css): cheaper than an include in long tables."""
+    return format_html('<span class="badge badge-{}">{}</span>', value, label)
