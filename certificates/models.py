@@ -301,7 +301,14 @@ class CancellationRequest(Application):
 
 class RecoveryQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(application__in=Application.objects.visible_to(user))
+        """The recoveries of the cancellations the user may see (a cancellation has no receiver)."""
+        if user.is_province:
+            return self.all()
+        if user.is_city:
+            return self.filter(application__cities=user.city_id)
+        if user.is_institution:
+            return self.filter(application__institution_id=user.institution_id)
+        return self.none()
 
 
 def _is_cancelling_institution(recovery, user) -> bool:

@@ -152,8 +152,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
             ),
         ]
         indexes = [
-            # 待审核 queues and menu counts (by state), 已审核 queues (by process), both in submission order.
+            # 待审核 queues (by state and process), home and menu counts (by state), 已审核 queues (by
+            # process), each in submission order.
             models.Index(fields=["state", "type", "submitted_at", "id"], name="application_queue"),
+            models.Index(fields=["state", "submitted_at", "id"], name="application_waiting"),
             models.Index(fields=["type", "submitted_at", "id"], name="application_by_type"),
         ]
 
