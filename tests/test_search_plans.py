@@ -1,0 +1,81 @@
+"""Searches are answered from an index, not by reading every person or certificate.
+
+On PostgreSQL every plan node that reads a big table must find its rows by an "Index Cond" (a full
+walk of an index with only a "Filter" does not count; sequential scans are switched off so that the tiny
+test tables do not tempt the planner). On SQLite (the embedded default) the plan must SEARCH the table
+through an index, never SCAN it.
+"""
+
+import re
+
+import pytest
+from django.db import connection
+
+from certificates.models import PostCertificate
+from institutions.models import User
+from personnel.models import Person
+
+pytestmark = pytest.mark.django_db
+
+BIG_TABLES = ("personnel_person", "certificates_postcertificate")
+
+
+def plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(" ".join(str(c) for c in row) for row in cursor.fetchall())
+
+
+def indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" ->"))
+
+
+def assert_served_by_an_index(queryset):
+    text = plan(queryset)
+    lines = text.splitlines()
+    tables = "|".join(BIG_TABLES)
+    for i, line in enumerate(lines):
+        if connection.vendor != "postgresql":
+            assert not re.search(rf"\bSCAN ({tables})\b", line), text
+            continue
+        if not re.search(rf"Scan .*\bon ({tables})\b", line):
+            continue
+        subtree = []  # the node's details and children (a bitmap heap scan's index scan)
+        for following in lines[i + 1 :]:
+            if indent(following) <= indent(line):
+                break
+            subtree.append(following)
+        assert any("Index Cond" in d for d in subtree), text
+
+
+def people(query, account="province"):
+    user = User.objects.get(username=account)
+    return Person.objects.visible_to(user).search(query).order_by("name", "pk")[:20]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["320102198503120012", "32050619900723002x", "苏JC-2019-00012", "苏JC-2019", "张伟", "张"],
+    ids=["id-number", "id-number-lower-x", "certificate-number", "certificate-prefix", "name", "surname"],
+)
+def test_it_searches_people_through_an_index(demo, query):
+    assert_served_by_an_index(people(query))
+    assert people(query).exists()
+
+
+def test_it_searches_certificates_through_an_index(demo):
+    province = User.objects.get(username="province")
+    certificates = PostCertificate.objects.visible_to(province).filter(kind="JC")
+    assert_served_by_an_index(certificates.search("苏JC-2019").order_by("number", "pk")[:20])
+    assert certificates.search("苏JC-2019").exists()
+
+
+def test_it_notices_a_search_that_no_index_serves(demo):
+    """The check itself: a substring of a name is not indexed, and the plan says so."""
+    with pytest.raises(AssertionError):
+        assert_served_by_an_index(Person.objects.filter(name__contains="伟"))
