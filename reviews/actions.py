@@ -40,7 +40,7 @@ def available_actions(application: Application, user) -> set[str]:
 
 
 def _city_has_decided(application, user) -> bool:
-    return application.decisions.filter(round=application.round, city_id=user.city_id).exists()
+    return any(d.round == application.round and d.city_id == user.city_id for d in application.decisions.all())
 
 
 def _lock(application_id: int) -> Application:

@@ -90,7 +90,8 @@ def _is_receiver(application, user) -> bool:
 
 
 def _is_involved_city(application, user) -> bool:
-    return user.is_city and application.cities.filter(pk=user.city_id).exists()
+    # all(): the page prefetches the cities; an action's locked row reads them fresh.
+    return user.is_city and any(city.pk == user.city_id for city in application.cities.all())
 
 
 def _is_province(application, user) -> bool:
@@ -98,7 +99,7 @@ def _is_province(application, user) -> bool:
 
 
 def _no_decision_this_round(application) -> bool:
-    return not application.decisions.filter(round=application.round).exists()
+    return not any(d.round == application.round for d in application.decisions.all())
 
 
 class Application(ConcurrentTransitionMixin, models.Model):

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_fsm_log.models import StateLog
@@ -39,10 +40,10 @@ def timeline(application: Application) -> list[Entry]:
         StateLog.objects.filter(
             content_type=ContentType.objects.get_for_model(Application), object_id=application.pk
         )
-        .select_related("by__city", "by__institution")
+        .select_related("content_type", "by__city", "by__institution")
         .order_by("timestamp", "pk")
     )
-    decisions = iter(application.decisions.select_related("city", "reviewer").order_by("decided_at", "pk"))
+    decisions = iter(application.decisions.all())  # in decision order (Decision.Meta.ordering)
     return [
         Entry(log, next(decisions, None) if log.transition in DECISION_TRANSITIONS else None) for log in logs
     ]
@@ -69,7 +70,9 @@ def in_guide_order(attachments, process):
 def city_reviews(application):
     """[(city, this round's decision or None)] for every city that must approve."""
     decisions = {
-        d.city_id: d for d in application.decisions.filter(round=application.round, step=Decision.Step.CITY)
+        d.city_id: d
+        for d in application.decisions.all()
+        if d.round == application.round and d.step == Decision.Step.CITY
     }
     return [(city, decisions.get(city.pk)) for city in application.cities.all()]
 
@@ -78,9 +81,22 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, visible_application(request.user, pk))
 
 
+def _for_page(application):
+    """The process's own row (an ``Application`` itself, by inheritance) with everything the page shows
+    loaded in a few queries: parties, cities and decisions."""
+    decisions = Decision.objects.select_related("city", "reviewer__city", "reviewer__institution", "application")
+    return (
+        application.process.model.objects.select_related(
+            "institution__city", "receiving_institution__city", "person"
+        )
+        .prefetch_related("cities", Prefetch("decisions", queryset=decisions))
+        .get(pk=application.pk)
+    )
+
+
 def _render_detail(request, application, **forms):
     process = application.process
-    detail = application.detail()
+    detail = application = _for_page(application)
     available = actions.available_actions(application, request.user)
     context = {
         "application": application,
