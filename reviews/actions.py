@@ -40,7 +40,9 @@ def available_actions(application: Application, user) -> set[str]:
 
 
 def _city_has_decided(application, user) -> bool:
-    return any(d.round == application.round and d.city_id == user.city_id for d in application.decisions.all())
+    return any(
+        d.round == application.round and d.city_id == user.city_id for d in application.decisions.all()
+    )
 
 
 def _lock(application_id: int) -> Application:

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
 from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_fsm_log.models import StateLog
@@ -84,7 +84,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _for_page(application):
     """The process's own row (an ``Application`` itself, by inheritance) with everything the page shows
     loaded in a few queries: parties, cities and decisions."""
-    decisions = Decision.objects.select_related("city", "reviewer__city", "reviewer__institution", "application")
+    decisions = Decision.objects.select_related(
+        "city", "reviewer__city", "reviewer__institution", "application"
+    )
     return (
         application.process.model.objects.select_related(
             "institution__city", "receiving_institution__city", "person"
