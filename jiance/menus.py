@@ -3,7 +3,9 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Count
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from certificates.models import PrintTask, Recovery
 from institutions.models import Kind
@@ -129,9 +131,14 @@ def _organisation(user) -> str:
 
 
 def menu(request):
-    """Context processor: ``menu_sections`` for the logged-in user, cached per organisation until the
-    next action commits (``web.freshness``)."""
+    """Context processor: ``menu_html``, the logged-in user's menu, rendered once per organisation and
+    cached until the next action commits (``web.freshness``)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.must_change_password or not user.role:
         return {}
-    return {"menu_sections": cached(f"menu:{_organisation(user)}", lambda: sections_for(user))}
+
+    def render():
+        return render_to_string("includes/_menu.html", {"menu_sections": sections_for(user)})
+
+    # Safe: the HTML comes from our own template, which escapes every value.
+    return {"menu_html": mark_safe(cached(f"menu:{_organisation(user)}", render))}

@@ -20,3 +20,10 @@ document.addEventListener("submit", function (event) {
   // If the browser stays on the page (e.g. a download), allow another try.
   setTimeout(function () { buttons.forEach(function (b) { b.disabled = false; }); }, 15000);
 });
+
+/* The menu is rendered once per organisation and cached: mark the current page's entry here. */
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("nav.side a").forEach(function (a) {
+    if (a.getAttribute("href") === location.pathname) { a.classList.add("active"); }
+  });
+});
