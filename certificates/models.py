@@ -28,6 +28,8 @@ class PostCertificateQuerySet(models.QuerySet):
         """Certificates of the people the user may see (the province sees every one, with no filter)."""
         if user.is_province:
             return self.all()
+        if user.is_institution:
+            return self.filter(holder__institution_id=user.institution_id)
         return self.filter(holder__in=Person.objects.visible_to(user))
 
     def search(self, text):
@@ -334,6 +336,7 @@ class Recovery(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["pk"]
+        indexes = [models.Index(fields=["state", "id"], name="recovery_list")]
         verbose_name = verbose_name_plural = "证书收回"
         constraints = [
             models.UniqueConstraint(
