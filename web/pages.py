@@ -53,7 +53,8 @@ class Page:
 def paginate(request, queryset, per_page: int = PAGE_SIZE) -> Page:
     params = request.GET
     number = _positive_int(params.get("page"), 1)
-    total = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+    # Counted in list order: the count walks the same index as the page and stops at the cap.
+    total = queryset.values("pk")[: COUNT_CAP + 1].count()
     exact = total <= COUNT_CAP
     count = min(total, COUNT_CAP)
     ordering = _ordering(queryset)
