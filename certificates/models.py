@@ -248,7 +248,9 @@ class PrintTask(ConcurrentTransitionMixin, models.Model):
                 fields=["certificate", "edition", "application"], name="one_print_per_edition"
             )
         ]
-        indexes = [models.Index(fields=["state", "destination_city"], name="printtask_queue")]
+        indexes = [
+            models.Index(fields=["state", "destination_city", "created_at", "id"], name="printtask_queue")
+        ]
 
     def __str__(self):
         return f"{self.certificate} 第{self.edition}版 {self.get_state_display()}"

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.http import QueryDict
 
 PAGE_SIZE = 20
-COUNT_CAP = 1_000
+COUNT_CAP = 200
 
 
 @dataclass

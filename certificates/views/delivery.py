@@ -52,7 +52,9 @@ def print_queue(request: HttpRequest) -> HttpResponse:
     tasks = (
         tasks.select_related("certificate__holder", "certificate__institution", "destination_city")
         .prefetch_related("application")
-        .order_by("destination_city__order", "created_at", "pk")
+        # By city: the data migration creates the cities in the province's customary order, so their
+        # ids follow it and the queue index (state, destination_city, created_at) serves the order.
+        .order_by("destination_city", "created_at", "pk")
     )
     context = {
         "page": paginate(request, tasks, per_page=50),
