@@ -375,3 +375,32 @@ def test_it_counts_a_dual_certificate_transfer_once_in_the_receivers_menu(login)
         {},
     )
     assert menu_count(get(login("wx-dual"), reverse("home")), "人员变更调离") == 1
+
+
+def test_it_pages_the_print_queue_ordered_by_city(login):
+    """A queue ordered by a foreign key (the destination city) pages through its links too."""
+    from certificates.models import PrintTask
+    from institutions.models import City
+    from reviews.models import Application
+
+    application = Application.objects.create(
+        type="reissue",
+        institution=Institution.objects.get(name=NJ_JC),
+        created_by=User.objects.get(username="nj-jc"),
+    )
+    certificate = PostCertificate.objects.get(number="苏JC-2018-00231")
+    cities = list(City.objects.order_by("pk"))
+    PrintTask.objects.bulk_create(
+        PrintTask(
+            certificate=certificate, application=application, edition=n, destination_city=cities[n % 13]
+        )
+        for n in range(1, 61)
+    )
+    province = login("province")
+    url = reverse("print_queue")
+    first = get(province, url)
+    rows = re.compile(r'name="ids" value="(\d+)"')
+    second = get(province, f"{url}?{next_link(first)}")
+    seen = rows.findall(first) + rows.findall(second)
+    assert (len(rows.findall(first)), len(rows.findall(second))) == (50, 10)
+    assert len(set(seen)) == 60

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.http import QueryDict
 
 PAGE_SIZE = 20
@@ -138,6 +138,8 @@ def _key(obj, ordering: list[str]) -> str:
         value = obj
         for part in name.lstrip("-").split("__"):
             value = value.pk if part == "pk" else getattr(value, part)
+        if isinstance(value, Model):  # ordered by a foreign key: its key is the value
+            value = value.pk
         values.append(value.isoformat() if hasattr(value, "isoformat") else value)
     raw = json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
