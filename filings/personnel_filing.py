@@ -94,7 +94,7 @@ PERSONNEL_FILING = Process(
     model=PersonnelFiling,
     review_title="人员备案审核",
     filer_scans=(
-        ScanSpec("id_card", "身份证正反面", multiple=True),
+        ScanSpec("id_card", "身份证正反面", multiple=True, identity=True),
         ScanSpec("diploma", "学历证书", multiple=True),
         ScanSpec("title_certificate", "职称证书", multiple=True),
         ScanSpec("labour_contract", "劳动合同", multiple=True, paged=True),

@@ -3,6 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from audit.events import Kind, record
+
 from .models import Institution, User
 
 
@@ -17,4 +19,5 @@ def create_institution(actor, *, name, credit_code, city, username, password) ->
     )
     user.set_password(password)
     user.save()
+    record(Kind.ACCOUNT_CHANGED, user=actor, obj=user, detail=f"新增检测机构“{name}”及登录账号 {username}")
     return institution

@@ -96,6 +96,7 @@ def _reviewer_menu(user, counts):
     sections.append(_certificate_section(user))
     if user.is_province:
         sections.append(Section("机构管理", [Group("", [Entry("新增检测机构", reverse("institution_new"))])]))
+        sections.append(Section("系统管理", [Group("", [Entry("安全审计", reverse("audit_list"))])]))
     return sections
 
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("certificates.urls")),
     path("", include("filings.urls")),
     path("", include("reviews.urls")),
+    path("", include("audit.urls")),
 ]

@@ -4,6 +4,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from audit.events import Kind, record
 from reviews.models import Application
 
 
@@ -26,6 +27,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             user.must_change_password = False
             user.save(update_fields=["must_change_password"])
         update_session_auth_hash(request, user)
+        record(Kind.PASSWORD_CHANGED, request=request, user=user)
         messages.success(request, "密码已修改。")
         return redirect("home")
     return render(request, "registration/password_change.html", {"form": form})

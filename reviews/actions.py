@@ -10,6 +10,8 @@ transaction. Slow work is scheduled with ``on_commit``.
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
+from audit.events import Kind, record
+
 from . import processes, transitions
 from .attachments import cleanup_on_failure, discard, store
 from .models import Application, Decision, State
@@ -191,6 +193,13 @@ def decide(application_id: int, user, outcome: str, opinion: str = "", *, client
             # reviewer of the same office decided first where the row lock could not serialise.
             raise AlreadyHandled from e
         run(application, name, user, description=decision.opinion)
+        record(
+            Kind.DECISION,
+            user=user,
+            obj=application,
+            address=client_address,
+            detail=f"{decision.step_label}：{decision.get_outcome_display()}。{decision.opinion}",
+        )
         if application.state == State.APPROVED:
             application.process.apply(application.detail(), user)
     return application

@@ -36,6 +36,7 @@ class ScanSpec:
     max_files: int | None = None
     help_text: str = ""
     field_label: str = ""  # the upload field's label, when this process words it differently
+    identity: bool = False  # an identity document (身份证): every view of it is audited
 
     @property
     def upload_label(self) -> str:
@@ -106,6 +107,12 @@ def scan_choices() -> list[tuple[str, str]]:
         for scan in process.filer_scans + process.receiver_scans:
             seen.setdefault(scan.type, scan.label)
     return list(seen.items())
+
+
+def is_identity_document(type: str) -> bool:
+    return any(
+        s.identity for p in _processes.values() for s in p.filer_scans + p.receiver_scans if s.type == type
+    )
 
 
 def for_model(model: type) -> Process:

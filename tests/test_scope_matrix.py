@@ -164,6 +164,10 @@ TABLE: dict[str, list[Case]] = {
     ],
     "institution_filing": per_module(filing_page),
     "institution_new": [Case("", no_args, only({"province"}))],
+    "audit_list": [
+        Case("", no_args, only({"province"})),
+        Case("xlsx", no_args, only({"province"}), query=lambda _w: XLSX),
+    ],
     "person_list": per_module(module_page, xlsx=True),
     "person_new": per_module(filing_page),
     "certificate_list": per_module(module_page, xlsx=True),

@@ -4,6 +4,9 @@ from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from audit.events import Kind, record
+
+from .. import processes
 from ..models import Attachment
 
 
@@ -15,6 +18,8 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     with an appended payload from ever running in the app's origin. ``?download=1`` forces a save.
     """
     attachment = get_object_or_404(Attachment.objects.visible_to(request.user), pk=pk)
+    if processes.is_identity_document(attachment.type):
+        record(Kind.ID_SCAN_VIEWED, request=request, obj=attachment, detail=attachment.get_type_display())
     response = FileResponse(
         attachment.file.open("rb"),
         content_type=attachment.content_type,
