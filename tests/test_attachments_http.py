@@ -27,15 +27,11 @@ from reviews.attachments import inspect_files
 from reviews.models import Application, Attachment, State
 
 from . import files, workflow
+from .files import stored_files
 
 pytestmark = pytest.mark.django_db
 
 RECEIVER = "苏州建科建材检测有限公司"
-
-
-def stored_files() -> set[str]:
-    media = Path(django_settings.MEDIA_ROOT)
-    return {str(p.relative_to(media)) for p in media.rglob("*") if p.is_file()} if media.exists() else set()
 
 
 def upload(name: str, content: bytes, content_type: str = "image/jpeg") -> SimpleUploadedFile:
