@@ -383,6 +383,7 @@ def test_it_keeps_a_replaced_scan_visible_and_downloadable_after_resubmission(lo
     for username in ("nanjing", "suzhou", "province", "nj-jc", "sz-jc"):
         client = login(username)
         html = page_of(client, application)
+        assert "{#" not in html and "{% comment" not in html, "template comments stay out of the page"
         viewer, side = html.split('class="side-panel"')
         current, replaced = viewer.split('id="superseded-2"')
         assert "盖章版.png" in current and "盖章版.png" not in replaced, username
