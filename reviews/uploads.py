@@ -245,9 +245,10 @@ def _has_active_content(root) -> bool:
             for key, value in dict.items(obj):  # unresolved values: references are followed above
                 if key in _ACTIVE_KEYS:
                     return True
-                named = value.get_object()
-                if key in _ACTIVE_VALUES and isinstance(named, NameObject) and named in _ACTIVE_VALUES[key]:
-                    return True
+                if key in _ACTIVE_VALUES:
+                    named = value.get_object()
+                    if isinstance(named, NameObject) and named in _ACTIVE_VALUES[key]:
+                        return True
                 stack.append(value)
         elif isinstance(obj, ArrayObject):
             stack.extend(obj)
