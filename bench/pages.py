@@ -14,7 +14,8 @@
    ``collectstatic``, Redis cache on db 15 (14 for the second size of ``--compare``), flushed first)
    with DJANGO_SETTINGS_MODULE=bench.settings: the product plus two reference pages, ``/bench/ok/``
    (bare, logged in) and the admin changelist of people (bench/urls.py).
-3. Logs each role in by creating its session directly and sending ``Cookie: sessionid=…``.
+3. Logs each role in by creating its session directly and sending its cookie (``__Host-sessionid``, the
+   production name).
 4. Checks that every page answers 200, then measures each for ``--seconds`` with ``--connections``
    concurrent clients (wrk when it is on PATH, else a Python load generator), every page once per
    round, ``--rounds`` times, so that the shared machine's drift hits all pages alike.
@@ -58,6 +59,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urljoin
 
 ROOT = Path(__file__).resolve().parent.parent
+COOKIE = "__Host-sessionid"  # the session cookie's name under production settings (jiance/settings.py)
 sys.path.insert(0, str(ROOT))
 
 DATA_VERSION = 1  # part of the database's marker comment: bump when the data set's shape changes
@@ -887,7 +889,7 @@ def fetch(port: int, path: str, cookie: str | None = None) -> tuple[int, str, fl
     connection = http.client.HTTPConnection(HOST, port, timeout=300)
     started = time.perf_counter()
     try:
-        connection.request("GET", path, headers={"Cookie": f"sessionid={cookie}"} if cookie else {})
+        connection.request("GET", path, headers={"Cookie": f"{COOKIE}={cookie}"} if cookie else {})
         response = connection.getresponse()
         body = response.read().decode("utf-8", "replace")
     finally:
@@ -969,7 +971,7 @@ WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 def wrk_load(port: int, path: str, cookie: str, connections: int, seconds: int) -> Sample:
     """Measure with wrk (one thread)."""
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "300s", "--latency"]
-    command += ["-H", f"Cookie: sessionid={cookie}", f"http://{HOST}:{port}{path}"]
+    command += ["-H", f"Cookie: {COOKIE}={cookie}", f"http://{HOST}:{port}{path}"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
     def number(pattern: str) -> float:
@@ -994,7 +996,7 @@ def python_load(port: int, path: str, cookie: str, connections: int, seconds: in
     deadline = time.perf_counter() + seconds
     latencies: list[list[float]] = [[] for _ in range(connections)]
     errors = [0] * connections
-    headers = {"Cookie": f"sessionid={cookie}"}
+    headers = {"Cookie": f"{COOKIE}={cookie}"}
 
     def client(i: int) -> None:
         connection = http.client.HTTPConnection(HOST, port, timeout=300)

@@ -83,7 +83,7 @@ def apply(filing: InstitutionFiling, actor) -> None:
                 "scope": filing.scope,
             },
         )
-        scans = filing.attachments.filter(type__in=[s.type for s in INSTITUTION_FILING.filer_scans])
+        scans = filing.attachments.current().filter(type__in=[s.type for s in INSTITUTION_FILING.filer_scans])
         if scans.exists():
             qualification.scans.exclude(application=filing).update(qualification=None)
             scans.update(qualification=qualification)

@@ -209,3 +209,28 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Browser security headers and cookies ----------------------------------------------------------
+# web/headers.py sends these on every response, in every mode. No inline script or style anywhere: the
+# templates' behaviour lives in static/js/app.js (data- attributes), their layout in static/css/app.css.
+# img-src allows data: for the empty favicon (<link rel="icon" href="data:,">).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "web.headers.SecurityHeadersMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "style-src": ["'self'"],
+    "frame-ancestors": ["'self'"],
+    "form-action": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
+CSRF_COOKIE_HTTPONLY = True  # no script reads the token: forms carry it in a hidden field
+CSRF_FAILURE_VIEW = "jiance.views.csrf_failure"
+if PRODUCTION:
+    # __Host- cookies are refused by browsers unless Secure, Path=/ and without Domain (all so above).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"

@@ -31,3 +31,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
         messages.success(request, "密码已修改。")
         return redirect("home")
     return render(request, "registration/password_change.html", {"form": form})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent with a stale or missing token (an old tab, an expired session) is told
+    so in Chinese, instead of Django's English technical page."""
+    return render(request, "403_csrf.html", status=403)

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from audit.events import Kind, record
 
 from . import processes, transitions
-from .attachments import cleanup_on_failure, discard, store
+from .attachments import cleanup_on_failure, store, supersede
 from .models import Application, Decision, State
 from .processes import FilingRefused
 from .transitions import AlreadyHandled, guarded, may, run
@@ -112,15 +112,18 @@ def file_application(application, user, *, scans_by_type: dict, on_saved=None) -
 
 
 def _run_with_scans(application_id: int, user, name: str, scans_by_type: dict, description: str, check=None):
-    """Run transition ``name``; the uploaded scans replace this party's earlier ones of the same types."""
+    """Run transition ``name``; the uploaded scans supersede this party's current ones of the same types,
+    which are kept (with their files) and marked as replaced in the round the transition leads to."""
     with cleanup_on_failure() as saved, transaction.atomic():
         application = _lock(application_id)
         if check:
             check(application)
-        discard(application.attachments.filter(type__in=list(scans_by_type)))
+        current = application.attachments.current().filter(type__in=list(scans_by_type))
+        earlier = list(current.values_list("pk", flat=True))
         store(scans_by_type, user=user, saved=saved, application=application)
         # Refused (403 / 已被处理) → the transaction rolls back and cleanup removes the new files.
         run(application, name, user, description=description)
+        supersede(application.attachments.filter(pk__in=earlier), in_round=application.round)
     return application
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
 
 from .models import Attachment
 from .uploads import ScanInfo, inspect_upload, order_pages
@@ -94,9 +93,6 @@ def store(
     return created
 
 
-def discard(attachments) -> None:
-    """Delete attachment rows now and their files once the transaction commits."""
-    names = [a.file.name for a in attachments]
-    for a in attachments:
-        a.delete()
-    transaction.on_commit(lambda: [default_storage.delete(n) for n in names])
+def supersede(attachments, *, in_round: int) -> None:
+    """Mark attachment rows as replaced in review round ``in_round``; rows and files are kept."""
+    attachments.update(superseded_in_round=in_round)

@@ -329,6 +329,10 @@ class AttachmentQuerySet(models.QuerySet):
         qualifications = Qualification.objects.filter(institution__in=Institution.objects.visible_to(user))
         return self.filter(Q(application__in=applications) | Q(qualification__in=qualifications))
 
+    def current(self):
+        """Scans not replaced by a later round's upload of the same type."""
+        return self.filter(superseded_in_round__isnull=True)
+
 
 class Attachment(models.Model):
     application = models.ForeignKey(
@@ -352,6 +356,12 @@ class Attachment(models.Model):
     greyscale = models.BooleanField("灰度图像", default=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+    superseded_in_round = models.PositiveIntegerField(
+        "替换轮次",
+        null=True,
+        blank=True,
+        help_text="被同类新附件替换时申请的审核轮次（重新提交或接收时）；为空即当前附件。被替换的附件及其文件保留。",
+    )
 
     objects = AttachmentQuerySet.as_manager()
 

@@ -2,7 +2,8 @@
 
 Every upload goes through `inspect_upload` before it is stored. The type is judged from the content
 (magic bytes, then a full decode), never from the file name or the browser-supplied content type, so an
-HTML page renamed "x.jpg" is refused. What is accepted is a JPEG, PNG or PDF that decodes completely.
+HTML page renamed "x.jpg" is refused. What is accepted is a JPEG, PNG or PDF that decodes completely;
+a PDF must also be inert: no script, launch action, embedded file or form (see `_has_active_content`).
 
 Note that a valid image with extra bytes appended (e.g. a PNG followed by HTML) still decodes and is
 accepted as that image type; the download view is what neutralises such payloads (the content type
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from PIL import Image, ImageChops, ImageFile
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 # magic bytes -> (content type, canonical extension, Pillow format name or None for PDF)
 _SIGNATURES = (
@@ -34,6 +36,35 @@ _THUMBNAIL_SIZE = (64, 64)
 # image is still considered grey.
 _GREY_TOLERANCE = 8
 _DIGITS = re.compile(r"\d+")
+
+# What makes a PDF more than pages: scripts, launch actions, embedded files and forms. A dictionary key
+# from the first set, or a key from the second with one of its values, is refused wherever it appears
+# in the document's object graph (catalog, names tree, pages, annotations, actions, outlines, …).
+_ACTIVE_KEYS = frozenset(
+    {"/JS", "/JavaScript", "/EmbeddedFiles", "/EmbeddedFile", "/EF", "/AcroForm", "/XFA"}
+)
+_ACTIVE_VALUES = {
+    "/S": frozenset({"/JavaScript", "/Launch"}),
+    "/Subtype": frozenset({"/FileAttachment"}),
+    "/Type": frozenset({"/EmbeddedFile"}),
+}
+# The same names in the raw bytes, outside stream data (binary image data would match by chance), with
+# any #xx escapes in the names decoded: the backstop for objects the parser skipped or never reached.
+_ACTIVE_NAMES = frozenset(
+    {
+        b"JS",
+        b"JavaScript",
+        b"Launch",
+        b"EmbeddedFiles",
+        b"EmbeddedFile",
+        b"FileAttachment",
+        b"AcroForm",
+        b"XFA",
+    }
+)
+_STREAM_DATA = re.compile(rb"stream(?:\r\n|\r|\n).*?endstream", re.DOTALL)
+_NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]+)")
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 
 
 class UploadRejected(ValidationError):
@@ -182,6 +213,7 @@ def _inspect_pdf(name: str, data: bytes) -> int:
         if pages:
             # The page count comes from the page tree; make sure a page object actually parses.
             reader.pages[0].mediabox  # noqa: B018
+        active = not encrypted and _has_active_content(reader.trailer.raw_get("/Root"))
     except Exception:
         # pypdf raises PdfReadError but also plain ValueError/KeyError/... on malformed files.
         raise UploadRejected(f"「{name}」PDF 文件已损坏，无法读取", code="corrupt_pdf") from None
@@ -189,7 +221,47 @@ def _inspect_pdf(name: str, data: bytes) -> int:
         raise UploadRejected(f"「{name}」是加密的 PDF，请上传未加密的扫描件", code="encrypted_pdf")
     if pages < 1:
         raise UploadRejected(f"「{name}」PDF 文件没有任何页面", code="empty_pdf")
+    if active or _names_active_content(data):
+        raise UploadRejected(
+            f"「{name}」含有脚本、附件或表单，不能作为扫描件上传，请打印后重新扫描或导出为普通 PDF。",
+            code="active_pdf",
+        )
     return pages
+
+
+def _has_active_content(root) -> bool:
+    """Walk every object reachable from the catalog (dictionaries and arrays; stream data is not read)
+    and report whether any of them is a script, launch action, embedded file or form."""
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            if (obj.idnum, obj.generation) in seen:
+                continue
+            seen.add((obj.idnum, obj.generation))
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):  # stream objects included: their dictionary only
+            for key, value in dict.items(obj):  # unresolved values: references are followed above
+                if key in _ACTIVE_KEYS:
+                    return True
+                if key in _ACTIVE_VALUES:
+                    named = value.get_object()
+                    if isinstance(named, NameObject) and named in _ACTIVE_VALUES[key]:
+                        return True
+                stack.append(value)
+        elif isinstance(obj, ArrayObject):
+            stack.extend(obj)
+    return False
+
+
+def _names_active_content(data: bytes) -> bool:
+    """Whether the raw bytes, outside stream data, name a script, launch, embedded file or form."""
+    for match in _NAME.finditer(_STREAM_DATA.sub(b" ", data)):
+        name = _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(1))
+        if name in _ACTIVE_NAMES:
+            return True
+    return False
 
 
 def _not_a_scan(name: str) -> UploadRejected:

@@ -1,7 +1,9 @@
 """Real scan bytes for tests: colour and grey images, PDFs, and things that are not scans."""
 
 import io
+from pathlib import Path
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 from reportlab.pdfgen import canvas
@@ -45,3 +47,9 @@ def pdf(name="scan.pdf") -> SimpleUploadedFile:
 
 def html_as_jpg(name="evil.jpg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"<html><script>alert(1)</script></html>", content_type="image/jpeg")
+
+
+def stored_files() -> set[str]:
+    """Every file under MEDIA_ROOT (each test has its own), relative to it."""
+    media = Path(settings.MEDIA_ROOT)
+    return {str(p.relative_to(media)) for p in media.rglob("*") if p.is_file()} if media.exists() else set()

@@ -27,15 +27,11 @@ from reviews.attachments import inspect_files
 from reviews.models import Application, Attachment, State
 
 from . import files, workflow
+from .files import stored_files
 
 pytestmark = pytest.mark.django_db
 
 RECEIVER = "苏州建科建材检测有限公司"
-
-
-def stored_files() -> set[str]:
-    media = Path(django_settings.MEDIA_ROOT)
-    return {str(p.relative_to(media)) for p in media.rglob("*") if p.is_file()} if media.exists() else set()
 
 
 def upload(name: str, content: bytes, content_type: str = "image/jpeg") -> SimpleUploadedFile:
@@ -356,6 +352,67 @@ def test_it_stores_scans_under_server_made_names(login):
     file_new(login("nj-jc"), files.jpeg("../../解除劳动关系证明.jpg"))
     (name,) = stored_files()
     assert name.startswith("attachments/") and "解除" not in name and ".." not in name
+
+
+# --- resubmission keeps the earlier round's scans ----------------------------------------------------
+
+
+def page_of(client, application) -> str:
+    response = client.get(reverse("application_detail", args=[application.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_it_keeps_a_replaced_scan_visible_and_downloadable_after_resubmission(login):
+    application = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
+    workflow.accept(login("sz-jc"), application)
+    workflow.decide(login("nanjing"), application, "return", "解除劳动关系证明未盖章。")
+    old = Attachment.objects.get(type="termination")
+    old_content = default_storage.open(old.file.name).read()
+
+    response = login("nj-jc").post(
+        reverse("application_resubmit", args=[application.pk]), {"termination": files.png("盖章版.png")}
+    )
+    assert response.status_code == 302
+    old.refresh_from_db()
+    new = Attachment.objects.current().get(type="termination")
+    assert (old.superseded_in_round, new.superseded_in_round) == (2, None)
+    assert default_storage.exists(old.file.name)
+    workflow.accept(login("sz-jc"), application)  # the receiver's round-1 scans are replaced too
+
+    for username in ("nanjing", "suzhou", "province", "nj-jc", "sz-jc"):
+        client = login(username)
+        html = page_of(client, application)
+        assert "{#" not in html and "{% comment" not in html, "template comments stay out of the page"
+        viewer, side = html.split('class="side-panel"')
+        current, replaced = viewer.split('id="superseded-2"')
+        assert "盖章版.png" in current and "盖章版.png" not in replaced, username
+        assert "解除劳动关系证明.jpg" in replaced and "解除劳动关系证明.jpg" not in current, username
+        assert "已替换（第2轮）" in replaced
+        old_url = reverse("attachment_download", args=[old.pk])
+        assert f'替换附件：<a href="{old_url}"' in side, "the timeline's 重新提交 line links the old scan"
+        assert current.count("<figure>") == 6 and replaced.count('<figure class="replaced">') == 6
+        download = client.get(reverse("attachment_download", args=[old.pk]), {"download": "1"})
+        assert download.status_code == 200, username
+        assert body(download) == old_content
+    for username in ("wuxi", "sz-dj"):
+        assert login(username).get(reverse("attachment_download", args=[old.pk])).status_code == 404
+
+    receiver_old = Attachment.objects.filter(type="labour_contract", superseded_in_round=2)
+    assert receiver_old.count() == 3, "workflow.accept uploads three contract pages each time"
+    assert Attachment.objects.current().filter(type="labour_contract").count() == 3
+
+
+def test_it_never_sweeps_a_replaced_scan(login):
+    application = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
+    workflow.accept(login("sz-jc"), application)
+    workflow.decide(login("suzhou"), application, "return", "请重新扫描。")
+    login("nj-jc").post(reverse("application_resubmit", args=[application.pk]), {"termination": files.jpeg()})
+    replaced = Attachment.objects.get(superseded_in_round=2)
+    for name in stored_files():
+        age(name, 48)
+    assert "清理孤立文件 0 个" in sweep()
+    assert default_storage.exists(replaced.file.name)
 
 
 # --- sweep_attachments -----------------------------------------------------------------------------

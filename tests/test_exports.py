@@ -6,6 +6,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from institutions.models import Institution
+from personnel.models import Person
+
 from .workflow import accept, approve_everywhere, file_transfer
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +75,33 @@ def test_it_keeps_exports_in_scope(login):
     rows = sheet_rows(login("suzhou").get(reverse("person_list", args=["jc"]), {"format": "xlsx"}))
     assert [r[0] for r in rows[1:]] == ["刘洋"]
     assert login("sz-jc").get(reverse("person_list", args=["dj"]), {"format": "xlsx"}).status_code == 404
+
+
+FORMULAS = {
+    "王强": '=HYPERLINK("http://evil.example/","点我")',
+    "刘洋": "+1+1",
+    "张伟": "-2+3",
+    "李娜": "@SUM(1,1)",
+    "陈静": "\t=1+1",
+    "赵磊": "\r=1+1",
+}
+
+
+def test_it_writes_names_that_look_like_formulas_as_text(login):
+    for name, hostile in FORMULAS.items():
+        Person.objects.filter(name=name).update(name=hostile)
+    Institution.objects.filter(name="南京华宁建材检测有限公司").update(name="=1+cmd|' /C calc'!A0")
+    response = login("province").get(reverse("person_list", args=["jc"]), {"format": "xlsx"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    # XML reads a bare carriage return back as a line feed.
+    names = {row[0].value.replace("\n", "\r"): row for row in sheet.iter_rows(min_row=2)}
+    assert set(FORMULAS.values()) <= set(names)
+    cells = [names[hostile][0] for hostile in FORMULAS.values()]
+    cells.append(names[FORMULAS["王强"]][5])  # 所在机构
+    assert cells[-1].value == "=1+cmd|' /C calc'!A0"
+    for cell in cells:
+        assert cell.data_type == "s", cell.value
+        assert cell.quotePrefix, cell.value
+    plain = names["孙丽"][0]
+    assert (plain.data_type, plain.quotePrefix) == ("s", False)

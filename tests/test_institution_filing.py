@@ -167,3 +167,24 @@ def test_it_requires_new_certificate_scans_for_a_capability_change(login):
 def test_it_shows_the_current_validity_dates_in_the_form(login):
     page = login("nj-jc").get(reverse("institution_filing", args=["jc"])).content.decode()
     assert 'value="2024-01-01"' in page and 'value="2029-12-31"' in page
+
+
+def test_it_files_only_the_current_scans_on_the_qualification_after_a_resubmission(login):
+    institution = Institution.objects.get(name="南京华宁建材检测有限公司")
+    q = institution.qualifications.get()
+    data = {
+        **info(institution),
+        **qualification_data(q),
+        "qualification_original": files.jpeg("正本-模糊.jpg"),
+    }
+    application = submitted(login("nj-jc").post(reverse("institution_filing", args=["jc"]), data))
+    decide(login("nanjing"), application, "return", "正本扫描件模糊，请重新扫描。")
+    response = login("nj-jc").post(
+        reverse("application_resubmit", args=[application.pk]),
+        {"qualification_original": files.jpeg("正本.jpg")},
+    )
+    assert response.status_code == 302
+    approve_everywhere(login, application, ["nanjing"])
+    q.refresh_from_db()
+    assert [a.original_name for a in q.scans.all()] == ["正本.jpg"]
+    assert application.attachments.get(original_name="正本-模糊.jpg").superseded_in_round == 2

@@ -97,8 +97,10 @@ def test_it_replaces_the_filers_scan_on_resubmission(login, wang_qiang):
         reverse("application_resubmit", args=[wang_qiang.pk]), {"termination": files.png("盖章版.png")}
     )
     assert response.status_code == 302
-    new = wang_qiang.attachments.get(type="termination")
+    new = wang_qiang.attachments.current().get(type="termination")
     assert new.pk != old.pk and new.original_name == "盖章版.png"
+    old.refresh_from_db()
+    assert old.superseded_in_round == 2, "kept, marked as replaced by the second round"
 
 
 def test_it_returns_from_the_province(login, wang_qiang):

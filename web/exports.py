@@ -2,6 +2,10 @@
 
 Rows are written with openpyxl's write-only workbook from a chunked queryset iterator into a temporary
 file that spills to disk, then streamed: memory stays flat however many rows are exported.
+
+Text from the records (names, opinions) is never written as a formula: a string that begins with a
+character a spreadsheet would start a formula with is stored as text, with the quote-prefix style that
+keeps it text when someone edits the cell.
 """
 
 import tempfile
@@ -14,6 +18,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 CHUNK = 2000
+# "=" makes a formula; "+", "-" and "@" make one once a user edits the cell; a leading tab or carriage
+# return hides any of them.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def wants_xlsx(request) -> bool:
@@ -33,7 +40,7 @@ def xlsx_response(title: str, headers: list[str], rows: Iterable[Iterable]) -> F
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([_as_text_if_formula(sheet, value) for value in row])
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
     workbook.save(out)
     out.seek(0)
@@ -45,3 +52,12 @@ def xlsx_response(title: str, headers: list[str], rows: Iterable[Iterable]) -> F
     )
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+def _as_text_if_formula(sheet, value):
+    if not (isinstance(value, str) and value.startswith(FORMULA_PREFIXES)):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # openpyxl would otherwise write "=…" as a formula
+    cell.quotePrefix = True
+    return cell

@@ -1,6 +1,6 @@
 """The application page (any process) and the POST-only actions on it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
@@ -15,7 +15,7 @@ from web.throttle import client_address
 
 from .. import actions
 from ..forms import DecisionForm, ReasonForm, scan_form
-from ..models import Application, Decision
+from ..models import Application, Attachment, Decision
 from .common import file_or_refuse, friendly_conflicts, visible_application
 
 NO_RIGHT = "您无权执行此操作。"
@@ -24,17 +24,20 @@ DECISION_TRANSITIONS = {"approve_city", "return_city", "approve_province", "retu
 
 @dataclass
 class Entry:
-    """One line of the 办理记录: a transition from the log, with its ``Decision`` when it was one."""
+    """One line of the 办理记录: a transition from the log, with its ``Decision`` when it was one, and
+    the scans it replaced (a 重新提交 or 接收 that brought new scans of a type)."""
 
     log: StateLog
     decision: Decision | None = None
+    replaced: list[Attachment] = field(default_factory=list)
 
 
-def timeline(application: Application) -> list[Entry]:
+def timeline(application: Application, attachments) -> list[Entry]:
     """Every transition in order; a decision's line shows the recorded ``Decision`` (office, opinion).
 
     Each decision ran exactly one decision transition in the same transaction, so the n-th decision
-    log belongs to the n-th decision.
+    log belongs to the n-th decision. Likewise the n-th submit starts round n, and within a round the
+    filer's scans are replaced only by its submit, the receiver's only by its accept.
     """
     logs = (
         StateLog.objects.filter(
@@ -43,10 +46,21 @@ def timeline(application: Application) -> list[Entry]:
         .select_related("content_type", "by__city", "by__institution")
         .order_by("timestamp", "pk")
     )
+    process = application.process
+    uploads = {
+        "submit": {s.type for s in process.filer_scans},
+        "accept": {s.type for s in process.receiver_scans},
+    }
     decisions = iter(application.decisions.all())  # in decision order (Decision.Meta.ordering)
-    return [
-        Entry(log, next(decisions, None) if log.transition in DECISION_TRANSITIONS else None) for log in logs
-    ]
+    entries, round_ = [], 0
+    for log in logs:
+        if log.transition == "submit":
+            round_ += 1
+        types = uploads.get(log.transition, ())
+        replaced = [a for a in attachments if a.superseded_in_round == round_ and a.type in types]
+        decision = next(decisions, None) if log.transition in DECISION_TRANSITIONS else None
+        entries.append(Entry(log, decision, replaced))
+    return entries
 
 
 def in_guide_order(attachments, process):
@@ -65,6 +79,16 @@ def in_guide_order(attachments, process):
             a.pk,
         ),
     )
+
+
+def by_round_replaced(attachments) -> list[tuple[int, list[Attachment]]]:
+    """The superseded ones among ``attachments`` (kept in their order), by the round that replaced them,
+    latest first."""
+    rounds: dict[int, list[Attachment]] = {}
+    for a in attachments:
+        if a.superseded_in_round is not None:
+            rounds.setdefault(a.superseded_in_round, []).append(a)
+    return sorted(rounds.items(), reverse=True)
 
 
 def city_reviews(application):
@@ -100,13 +124,15 @@ def _render_detail(request, application, **forms):
     process = application.process
     detail = application = _for_page(application)
     available = actions.available_actions(application, request.user)
+    attachments = in_guide_order(application.attachments.all(), process)
     context = {
         "application": application,
         "process": process,
         "detail": detail,
         "available": available,
-        "attachments": in_guide_order(application.attachments.all(), process),
-        "timeline": timeline(application),
+        "attachments": [a for a in attachments if a.superseded_in_round is None],
+        "superseded": by_round_replaced(attachments),
+        "timeline": timeline(application, attachments),
         "city_reviews": city_reviews(application),
         **process.summary(detail, request.user),
     }

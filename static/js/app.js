@@ -27,3 +27,28 @@ document.addEventListener("DOMContentLoaded", function () {
     if (a.getAttribute("href") === location.pathname) { a.classList.add("active"); }
   });
 });
+
+/* Behaviour the templates ask for with data- attributes (the Content-Security-Policy runs no inline script):
+   data-confirm="…"      a button or link that asks first, and does nothing if the user cancels;
+   data-select-all="ids" a checkbox that ticks or clears every checkbox named "ids";
+   data-history-back     a link that goes back a page (its href is where to go without history). */
+document.addEventListener("click", function (event) {
+  var asking = event.target.closest("[data-confirm]");
+  if (asking && !window.confirm(asking.dataset.confirm)) {
+    event.preventDefault();
+    return;
+  }
+  var back = event.target.closest("a[data-history-back]");
+  if (back && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});
+
+document.addEventListener("change", function (event) {
+  var all = event.target.closest("input[data-select-all]");
+  if (!all) { return; }
+  document.querySelectorAll('input[type=checkbox][name="' + all.dataset.selectAll + '"]').forEach(function (box) {
+    box.checked = all.checked;
+  });
+});
