@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, render
 from institutions.modules import MODULE_SLUGS, module_context
 from personnel.models import Person
 from reviews.views.common import file_or_refuse, filed, friendly_conflicts
+from web.limits import takes_files
+from web.privacy import personal_data
 
 from .forms import InstitutionFilingForm, PersonnelFilingForm
 from .institution_filing import file_institution
@@ -18,6 +20,8 @@ def _institution_only(user, message: str):
         raise PermissionDenied(message)
 
 
+@personal_data
+@takes_files
 @friendly_conflicts
 def person_new(request: HttpRequest, module: str) -> HttpResponse:
     """添加人员: a personnel filing for someone new to the system."""
@@ -25,6 +29,8 @@ def person_new(request: HttpRequest, module: str) -> HttpResponse:
     return _personnel_filing(request, None, module_context(request.user, module))
 
 
+@personal_data
+@takes_files
 @friendly_conflicts
 def person_change(request: HttpRequest, pk: int) -> HttpResponse:
     """Changing a person's details (clicking the person's name in 基本信息) is a personnel filing."""
@@ -56,6 +62,7 @@ def _personnel_filing(request, person, context):
     return render(request, "filings/personnel_filing_form.html", context, status=400 if form.errors else 200)
 
 
+@takes_files
 @friendly_conflicts
 def institution_filing(request: HttpRequest, module: str) -> HttpResponse:
     """机构备案 from a module: basic information, qualification scans, 增项 and 扩项."""

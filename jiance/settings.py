@@ -194,3 +194,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Request input limits (web/limits.py) -------------------------------------------------------------
+# Bodies are capped by Content-Length before they are read: REQUEST_MAX_KB for anonymous requests and
+# for pages that take no files, ATTACHMENT_MAX_REQUEST_MB for the upload forms (413 page beyond). A NUL
+# byte in a query parameter or a form field is a 400. The reverse proxy must allow the same sizes.
+REQUEST_MAX_KB = env_int("REQUEST_MAX_KB", 64)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"), "web.limits.RequestLimitsMiddleware"
+)

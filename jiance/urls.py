@@ -18,3 +18,5 @@ urlpatterns = [
     path("", include("filings.urls")),
     path("", include("reviews.urls")),
 ]
+
+handler400 = "jiance.views.bad_request"

@@ -5,8 +5,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from reviews.models import Application
+from web.filters import InvalidQuery
+from web.privacy import personal_data
 
 
+@personal_data
 def home(request: HttpRequest) -> HttpResponse:
     """The landing page: what is waiting for this user."""
     user = request.user
@@ -29,3 +32,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
         messages.success(request, "密码已修改。")
         return redirect("home")
     return render(request, "registration/password_change.html", {"form": form})
+
+
+def bad_request(request: HttpRequest, exception) -> HttpResponse:
+    """The 400 page; a refused query or input (``InvalidQuery``) says what was wrong, in Chinese."""
+    message = str(exception) if isinstance(exception, InvalidQuery) else ""
+    return render(request, "400.html", {"message": message}, status=400)

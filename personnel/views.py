@@ -4,15 +4,18 @@ from django.shortcuts import get_object_or_404, render
 from institutions.modules import module_context
 from reviews.models import Application
 from web.exports import CHUNK, wants_xlsx, xlsx_response
+from web.filters import SearchForm, read_filters
 from web.pages import paginate
+from web.privacy import personal_data
 
 from .models import Person
 
 
+@personal_data
 def person_list(request: HttpRequest, module: str) -> HttpResponse:
     """人员诚信管理 → 基本信息: the people in scope holding a certificate of the module's kind."""
     context = module_context(request.user, module)
-    q = request.GET.get("q", "").strip()
+    q = read_filters(request.GET, SearchForm)["q"]
     people = Person.objects.visible_to(request.user).in_module(context["kind"]).search(q).for_list()
     if wants_xlsx(request):
         return xlsx_response(f"人员-{context['module_title']}", PEOPLE_COLUMNS, _people_rows(people))
@@ -49,6 +52,7 @@ def _people_rows(people):
         yield cells
 
 
+@personal_data
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(
         Person.objects.visible_to(request.user)
