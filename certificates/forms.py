@@ -52,6 +52,12 @@ class TransferForm(ScanFormMixin, forms.Form):
 class CertificatesField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
+    def _check_values(self, value):
+        # An id no database column holds (SQLite raises OverflowError on it) is refused before the query.
+        if any(not (str(v).isascii() and str(v).isdigit() and len(str(v)) <= 18) for v in value):
+            raise forms.ValidationError("所选证书无效，请重新选择。", code="invalid_choice")
+        return super()._check_values(value)
+
     def label_from_instance(self, c):
         return f"{c.holder.name}（{c.holder.masked_id_number}）· {c.get_kind_display()} {c.number} · 第{c.edition}版"
 

@@ -131,3 +131,12 @@ def test_it_takes_at_most_two_hundred_additions(login):
     refused(institution_filing(login("nj-jc"), institution, "\n".join(lines)), 400, "增项一次最多 200 行")
     response = institution_filing(login("nj-jc"), institution, "\n".join(lines[:MAX_ADDITIONS]))
     assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def test_it_shows_the_first_page_for_page_zero(login):
+    assert login("nj-jc").get(reverse("transfer_list"), {"page": "0"}).status_code == 200
+
+
+def test_it_refuses_a_certificate_id_no_column_holds(login):
+    data = {"certificates": "9" * 30, "reason": "证书遗失"}
+    refused(login("nj-jc").post(reverse("reissue_new"), data), 400, "所选证书无效")
