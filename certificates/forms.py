@@ -3,13 +3,14 @@
 from django import forms
 from django.db.models import Exists, OuterRef
 
-from institutions.models import Institution
+from institutions.models import City, Institution
 from personnel.models import Person
 from reviews.forms import ScanFormMixin, scan_fields
 from reviews.models import Application
+from web.filters import SearchForm
 
 from .cancellation import CANCELLATION
-from .models import LIVE_STATUSES, PostCertificate
+from .models import LIVE_STATUSES, CertificateStatus, PostCertificate, PrintTask, Recovery
 from .reissue import REISSUE
 from .transfer import TRANSFER
 
@@ -50,6 +51,12 @@ class TransferForm(ScanFormMixin, forms.Form):
 
 class CertificatesField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
+
+    def _check_values(self, value):
+        # An id no database column holds (SQLite raises OverflowError on it) is refused before the query.
+        if any(not (str(v).isascii() and str(v).isdigit() and len(str(v)) <= 18) for v in value):
+            raise forms.ValidationError("所选证书无效，请重新选择。", code="invalid_choice")
+        return super()._check_values(value)
 
     def label_from_instance(self, c):
         return f"{c.holder.name}（{c.holder.masked_id_number}）· {c.get_kind_display()} {c.number} · 第{c.edition}版"
@@ -100,3 +107,28 @@ class CancellationForm(CertificateApplicationForm):
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
     )
+
+
+class CertificateFilterForm(SearchForm):
+    """证书信息's filters: the search box and a status."""
+
+    status = forms.ChoiceField(
+        label="证书状态", choices=[("", "全部"), *CertificateStatus.choices], required=False
+    )
+
+
+class PrintQueueFilterForm(SearchForm):
+    """证书打印's filters: a state tab (待打印 when none) and the destination city."""
+
+    state = forms.ChoiceField(label="状态", choices=PrintTask.State.choices, required=False)
+    city = forms.ModelChoiceField(label="寄往", queryset=City.objects.all(), required=False)
+
+
+class DeliveryFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label="状态", choices=[("sent", "待发放"), ("delivered", "已发放")], required=False
+    )
+
+
+class RecoveryFilterForm(forms.Form):
+    state = forms.ChoiceField(label="状态", choices=Recovery.State.choices, required=False)

@@ -9,7 +9,7 @@ from personnel.validators import birth_date_and_gender, validate_id_number
 from reviews.forms import ScanFormMixin, scan_fields
 
 from .institution_filing import INSTITUTION_FILING
-from .models import InstitutionFiling, PersonnelFiling
+from .models import CapabilityChange, InstitutionFiling, PersonnelFiling
 from .personnel_filing import PERSONNEL_FILING
 
 
@@ -42,6 +42,9 @@ class PersonnelFilingForm(ScanFormMixin, forms.ModelForm):
                 self.add_error("gender", "性别与身份证号不一致。")
             cleaned["birth_date"], cleaned["gender"] = birth, gender
         return cleaned
+
+
+MAX_ADDITIONS = 200  # 增项 lines in one filing
 
 
 class InstitutionFilingForm(ScanFormMixin, forms.ModelForm):
@@ -96,7 +99,10 @@ class InstitutionFilingForm(ScanFormMixin, forms.ModelForm):
     def clean_additions(self):
         rows = []
         existing = {(c.category, c.item) for c in self.capabilities}
-        for number, line in enumerate(self.cleaned_data["additions"].splitlines(), start=1):
+        lines = self.cleaned_data["additions"].splitlines()
+        if len([line for line in lines if line.strip()]) > MAX_ADDITIONS:
+            raise forms.ValidationError(f"增项一次最多 {MAX_ADDITIONS} 行，请分次备案。")
+        for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             parts = [p.strip() for p in line.replace("|", "｜").split("｜")]
@@ -104,6 +110,12 @@ class InstitutionFilingForm(ScanFormMixin, forms.ModelForm):
                 raise forms.ValidationError(
                     f"增项第 {number} 行格式不正确，应为：检测类别｜检测项目｜检测参数"
                 )
+            for value, column in ((parts[0], "category"), (parts[1], "item")):
+                field = CapabilityChange._meta.get_field(column)
+                if len(value) > field.max_length:
+                    raise forms.ValidationError(
+                        f"增项第 {number} 行的{field.verbose_name}超过 {field.max_length} 个字。"
+                    )
             if (parts[0], parts[1]) in existing:
                 raise forms.ValidationError(
                     f"增项第 {number} 行“{parts[0]} / {parts[1]}”已存在，请改用扩项。"

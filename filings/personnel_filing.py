@@ -1,5 +1,7 @@
 """人员备案: filing a new person or changed details, and the effect of approval."""
 
+from django.core.exceptions import ValidationError
+
 from certificates.effects import change_certificate, change_rows, locked_certificates
 from certificates.models import CertificateStatus
 from institutions.models import Kind
@@ -22,9 +24,14 @@ def file_personnel(user, filing: PersonnelFiling, *, person: Person | None, kind
     return file_application(filing, user, scans_by_type=scans_by_type)
 
 
+# The code of a refusal that tells the filer an ID number is known to the system (filings/views.py
+# counts them per login: a filer may not probe ID numbers by filing).
+ID_NUMBER_ON_FILE = "id_number_on_file"
+
+
 def check_filing(user, filing: PersonnelFiling) -> None:
     """A change is filed by the person's own institution; an ID number belongs to one person and to at
-    most one open filing for someone new."""
+    most one open filing for someone new. A clash never names the other institution."""
     if filing.person_id is not None:
         person = Person.objects.get(pk=filing.person_id)
         if person.institution_id != user.institution_id:
@@ -35,13 +42,18 @@ def check_filing(user, filing: PersonnelFiling) -> None:
         .select_related("institution")
         .first()
     )
+    if holder and holder.institution_id is not None and holder.institution_id == user.institution_id:
+        raise _on_file("该身份证号已是本机构人员，请在基本信息中点击其姓名办理信息变更。")
     if holder:
-        where = holder.institution.name if holder.institution else "系统"
-        raise FilingRefused({"id_number": f"该身份证号已在{where}备案。调入人员请由原机构办理人员变更调离。"})
+        raise _on_file("该身份证号已在其他机构备案，调入人员请由原机构办理人员变更调离。")
     if filing.person_id is None:
         pending = PersonnelFiling.objects.open().filter(id_number=filing.id_number, person=None)
         if pending.exclude(pk=filing.pk).exists():
-            raise FilingRefused({"id_number": "该身份证号已有未办结的人员备案申请。"})
+            raise _on_file("该身份证号已有未办结的人员备案申请。")
+
+
+def _on_file(message: str) -> FilingRefused:
+    return FilingRefused({"id_number": ValidationError(message, code=ID_NUMBER_ON_FILE)})
 
 
 def apply(filing: PersonnelFiling, actor) -> None:

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from web.filters import SearchForm, read_filters
 from web.pages import paginate
 
 from .accounts import create_institution
@@ -17,7 +18,7 @@ def institution_info(request: HttpRequest, module: str) -> HttpResponse:
     context = module_context(request.user, module)
     if request.user.is_institution:
         return _render_detail(request, request.user.institution_id, context)
-    q = request.GET.get("q", "").strip()
+    q = read_filters(request.GET, SearchForm)["q"]
     institutions = (
         Institution.objects.visible_to(request.user)
         .holding(context["kind"])

@@ -234,3 +234,12 @@ if PRODUCTION:
     # __Host- cookies are refused by browsers unless Secure, Path=/ and without Domain (all so above).
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# --- Request input limits (web/limits.py) -------------------------------------------------------------
+# Bodies are capped by Content-Length before they are read: REQUEST_MAX_KB for anonymous requests and
+# for pages that take no files, ATTACHMENT_MAX_REQUEST_MB for the upload forms (413 page beyond). A NUL
+# byte in a query parameter or a form field is a 400. The reverse proxy must allow the same sizes.
+REQUEST_MAX_KB = env_int("REQUEST_MAX_KB", 64)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"), "web.limits.RequestLimitsMiddleware"
+)

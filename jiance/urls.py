@@ -19,3 +19,5 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("audit.urls")),
 ]
+
+handler400 = "jiance.views.bad_request"

@@ -6,8 +6,11 @@ from django.shortcuts import redirect, render
 
 from audit.events import Kind, record
 from reviews.models import Application
+from web.filters import InvalidQuery
+from web.privacy import personal_data
 
 
+@personal_data
 def home(request: HttpRequest) -> HttpResponse:
     """The landing page: what is waiting for this user."""
     user = request.user
@@ -37,3 +40,9 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW: a form sent with a stale or missing token (an old tab, an expired session) is told
     so in Chinese, instead of Django's English technical page."""
     return render(request, "403_csrf.html", status=403)
+
+
+def bad_request(request: HttpRequest, exception) -> HttpResponse:
+    """The 400 page; a refused query or input (``InvalidQuery``) says what was wrong, in Chinese."""
+    message = str(exception) if isinstance(exception, InvalidQuery) else ""
+    return render(request, "400.html", {"message": message}, status=400)

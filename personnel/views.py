@@ -1,18 +1,25 @@
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from institutions.modules import module_context
 from reviews.models import Application
 from web.exports import CHUNK, wants_xlsx, xlsx_response
+from web.filters import read_filters
 from web.pages import paginate
+from web.privacy import personal_data
 
 from .models import Person
+from .search import PersonSearchForm, query_for, search_text
 
 
+@personal_data
 def person_list(request: HttpRequest, module: str) -> HttpResponse:
     """人员诚信管理 → 基本信息: the people in scope holding a certificate of the module's kind."""
     context = module_context(request.user, module)
-    q = request.GET.get("q", "").strip()
+    if request.method == "POST":  # the search box: see personnel/search.py
+        query = query_for(request, read_filters(request.POST, PersonSearchForm)["q"])
+        return redirect(f"{request.path}?{query}" if query else request.path)
+    q = search_text(request, read_filters(request.GET, PersonSearchForm))
     people = Person.objects.visible_to(request.user).in_module(context["kind"]).search(q).for_list()
     if wants_xlsx(request):
         return xlsx_response(f"人员-{context['module_title']}", PEOPLE_COLUMNS, _people_rows(people))
@@ -49,6 +56,7 @@ def _people_rows(people):
         yield cells
 
 
+@personal_data
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(
         Person.objects.visible_to(request.user)

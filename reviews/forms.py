@@ -88,6 +88,21 @@ def scan_form(specs, *, required: bool | None = None):
     return type("ScanForm", (ScanFormMixin, forms.Form), scan_fields(specs, required=required))
 
 
+AGES = [("3", "3天以上"), ("7", "7天以上"), ("15", "15天以上"), ("30", "30天以上")]
+
+
+class QueueFilterForm(forms.Form):
+    """A reviewer queue's filters: the tab (待审核 when none), a city among ``cities``, a waiting age."""
+
+    tab = forms.ChoiceField(label="页签", choices=[("waiting", "待审核"), ("done", "已审核")], required=False)
+    city = forms.ModelChoiceField(label="市", queryset=None, required=False)
+    age = forms.TypedChoiceField(label="等待", choices=AGES, coerce=int, empty_value=None, required=False)
+
+    def __init__(self, *args, cities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["city"].queryset = cities
+
+
 class DecisionForm(forms.Form):
     DECISIONS = [("approve", "同意"), ("return", "退回")]
 

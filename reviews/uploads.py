@@ -36,6 +36,9 @@ _THUMBNAIL_SIZE = (64, 64)
 # image is still considered grey.
 _GREY_TOLERANCE = 8
 _DIGITS = re.compile(r"\d+")
+# A scanned A4 page at 600 dpi is 35 megapixels; anything larger is refused from its header, before a
+# single pixel is decoded (a decoded 40 MP RGB image already takes 120 MB).
+MAX_PIXELS = 40_000_000
 
 # What makes a PDF more than pages: scripts, launch actions, embedded files and forms. A dictionary key
 # from the first set, or a key from the second with one of its values, is refused wherever it appears
@@ -171,10 +174,10 @@ def _inspect_image(name: str, data: bytes, expected_format: str) -> dict:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 detected_format = image.format
-                # catch_warnings() swaps process-wide filters and is not thread-safe, so check the
-                # pixel count directly as well before anything is decoded.
-                if Image.MAX_IMAGE_PIXELS and image.width * image.height > Image.MAX_IMAGE_PIXELS:
-                    raise Image.DecompressionBombError(f"{image.width}x{image.height}")
+                # The header's size, before anything is decoded. catch_warnings() swaps process-wide
+                # filters and is not thread-safe, so this check does not rely on Pillow's warning.
+                if image.width * image.height > MAX_PIXELS:
+                    raise _too_many_pixels(name)
                 image.verify()
             # verify() leaves the image unusable and does not decode pixel data; reopen and load() to
             # catch truncated or corrupt data.
@@ -182,6 +185,8 @@ def _inspect_image(name: str, data: bytes, expected_format: str) -> dict:
                 image.load()
                 width, height = image.size
                 greyscale = _is_greyscale(image)
+    except UploadRejected:
+        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise UploadRejected(f"「{name}」图片像素过多，疑似解压炸弹", code="decompression_bomb") from None
     except Exception:
@@ -266,6 +271,13 @@ def _names_active_content(data: bytes) -> bool:
 
 def _not_a_scan(name: str) -> UploadRejected:
     return UploadRejected(f"只接受 JPEG、PNG 或 PDF 文件：「{name}」不是有效的扫描件", code="invalid_type")
+
+
+def _too_many_pixels(name: str) -> UploadRejected:
+    return UploadRejected(
+        f"「{name}」图片超过 {MAX_PIXELS // 10_000} 万像素，请降低扫描分辨率（300 dpi 即可）后重新上传",
+        code="too_many_pixels",
+    )
 
 
 def _too_large(name: str, max_bytes: int) -> UploadRejected:

@@ -161,13 +161,14 @@ def noise_png(name: str, side: int = 400) -> SimpleUploadedFile:
 
 
 def test_it_refuses_a_request_whose_files_together_are_too_large(login, settings):
+    """Refused from its Content-Length, before the body is read (web/limits.py)."""
     settings.ATTACHMENT_MAX_REQUEST_MB = 1
     application = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
     pages = [noise_png(f"{n}.png") for n in (1, 2, 3)]  # ~0.46 MB each: each fine, together too much
     assert all(p.size < 1024 * 1024 for p in pages) and sum(p.size for p in pages) > 1024 * 1024
     response = accept_with(login("sz-jc"), application, labour_contract=pages)
-    assert response.status_code == 400
-    assert "附件总大小超过 1 MB" in response.content.decode()
+    assert response.status_code == 413
+    assert "一次提交的附件总大小不能超过 1 MB" in response.content.decode()
     assert Attachment.objects.count() == 1 and len(stored_files()) == 1
 
 

@@ -135,7 +135,12 @@ def test_it_masks_id_numbers_in_the_list(login):
     ],
 )
 def test_it_searches_by_name_id_number_and_certificate_number_within_scope(login, module, query, found):
-    html = get(login("nj-dual"), reverse("person_list", args=[module]), q=query)
+    response = login("nj-dual").post(reverse("person_list", args=[module]), {"q": query}, follow=True)
+    assert response.status_code == 200
+    (url, _status), *_ = response.redirect_chain
+    if len(query) == 18:
+        assert query.upper() not in url.upper() and "id=" in url, "an ID number never travels in a URL"
+    html = response.content.decode()
     assert names_listed(html) == found
     if not found:
         assert "没有符合条件的人员。" in html

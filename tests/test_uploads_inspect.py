@@ -14,11 +14,12 @@ import zlib
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image, ImageFile
+from PIL import Image, ImageFile, PngImagePlugin
 from pypdf import PdfWriter
 from reportlab.pdfgen import canvas
 
 from reviews.uploads import (
+    MAX_PIXELS,
     ScanInfo,
     UploadRejected,
     greyscale_warning,
@@ -311,3 +312,17 @@ def test_it_orders_pages_numerically_with_unnumbered_files_last():
     files = [_upload(name, b"x") for name in names]
     ordered = [f.name for f in order_pages(files)]
     assert ordered == ["1.jpg", "2.jpg", "第3页.png", "10.jpg", "page_11.jpg", "封面.jpg", "附件.pdf"]
+
+
+def test_it_refuses_an_image_over_forty_megapixels_from_its_header(monkeypatch):
+    width, height = 8000, 6000  # 48 MP: below Pillow's own limit, above ours
+    assert MAX_PIXELS < width * height < Image.MAX_IMAGE_PIXELS
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("decoded before the size was checked")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", never)
+    monkeypatch.setattr(PngImagePlugin.PngImageFile, "verify", never)
+    error = _rejected(_upload("1.png", _bilevel_png(width, height)))
+    assert error.code == "too_many_pixels"
+    assert error.messages == ["「1.png」图片超过 4000 万像素，请降低扫描分辨率（300 dpi 即可）后重新上传"]

@@ -98,7 +98,8 @@ def _keyset_rows(queryset, ordering, params, per_page):
 
 
 def _positive_int(value, default: int) -> int:
-    return int(value) if value and value.isascii() and value.isdigit() and 0 < len(value) < 7 else default
+    number = int(value) if value and value.isascii() and value.isdigit() and 0 < len(value) < 7 else 0
+    return number if number > 0 else default
 
 
 def _ordering(queryset) -> list[str]:

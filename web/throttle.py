@@ -1,4 +1,4 @@
-"""A small per-client rate limit on the cache (Redis in production) for public look-ups."""
+"""A small rate limit on the cache (Redis in production): per client address, or per any key."""
 
 from django.conf import settings
 from django.core.cache import cache
@@ -6,15 +6,23 @@ from django.core.cache import cache
 
 def allow(request, scope: str, limit: int, seconds: int) -> bool:
     """Count this request against ``limit`` per ``seconds`` for the client's address; False when over."""
-    client = client_address(request)
-    key = f"throttle:{scope}:{client}"
+    return hit(f"{scope}:{client_address(request)}", seconds) <= limit
+
+
+def hit(key: str, seconds: int) -> int:
+    """Count one more event under ``key`` in a window of ``seconds`` from the first; the count so far."""
+    key = f"throttle:{key}"
     cache.add(key, 0, timeout=seconds)
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=seconds)
-        count = 1
-    return count <= limit
+        return 1
+
+
+def spent(key: str, limit: int) -> bool:
+    """Whether ``limit`` events were already counted under ``key`` in its current window."""
+    return cache.get(f"throttle:{key}", 0) >= limit
 
 
 def client_address(request) -> str:

@@ -7,7 +7,10 @@ from django.shortcuts import render
 from reviews.models import Application
 from reviews.processes import Process
 from reviews.views.common import file_or_refuse, filed, friendly_conflicts
+from web.filters import SearchForm, read_filters
+from web.limits import takes_files
 from web.pages import paginate
+from web.privacy import personal_data
 
 from ..cancellation import CANCELLATION, file_cancellation
 from ..forms import CancellationForm, ReissueForm, TransferForm
@@ -29,25 +32,30 @@ def change_list(request: HttpRequest, process: Process) -> HttpResponse:
         .select_related("person", "institution", "receiving_institution")
         .order_by("-created_at", "-pk")
     )
-    q = request.GET.get("q", "").strip()
+    q = read_filters(request.GET, SearchForm)["q"]
     if q:
         applications = applications.filter(subject_name__icontains=q)
     context = {"type": process.type, "title": process.label, "page": paginate(request, applications), "q": q}
     return render(request, "certificates/change_list.html", context)
 
 
+@personal_data
 def transfer_list(request: HttpRequest) -> HttpResponse:
     return change_list(request, TRANSFER)
 
 
+@personal_data
 def reissue_list(request: HttpRequest) -> HttpResponse:
     return change_list(request, REISSUE)
 
 
+@personal_data
 def cancellation_list(request: HttpRequest) -> HttpResponse:
     return change_list(request, CANCELLATION)
 
 
+@personal_data
+@takes_files
 @friendly_conflicts
 def transfer_new(request: HttpRequest) -> HttpResponse:
     """添加变更."""
@@ -69,6 +77,8 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+@personal_data
+@takes_files
 @friendly_conflicts
 def reissue_new(request: HttpRequest) -> HttpResponse:
     """添加补办."""
@@ -84,6 +94,8 @@ def reissue_new(request: HttpRequest) -> HttpResponse:
     return _render_form(request, form, "添加补办", "reissue_list")
 
 
+@personal_data
+@takes_files
 @friendly_conflicts
 def cancellation_new(request: HttpRequest) -> HttpResponse:
     """添加注销."""

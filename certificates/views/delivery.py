@@ -15,9 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from institutions.models import City
 from reviews.transitions import available_actions
 from reviews.views.common import friendly_conflicts
+from web.filters import SelectionForm, read_filters
 from web.pages import paginate
+from web.privacy import personal_data
 
 from .. import delivery
+from ..forms import DeliveryFilterForm, PrintQueueFilterForm, RecoveryFilterForm
 from ..models import PrintTask, Recovery
 from ..pdf import CertificateSheet
 from ..pdf import render as render_pdf
@@ -31,21 +34,19 @@ def _province_only(user):
         raise PermissionDenied("该页面供省质监总站使用。")
 
 
-def _selected(request, source) -> list[int]:
-    return [int(v) for v in source.getlist("ids") if v.isdigit()]
+def _selected(source) -> list[int]:
+    return read_filters(source, SelectionForm)["ids"]
 
 
+@personal_data
 def print_queue(request: HttpRequest) -> HttpResponse:
     """证书打印: certificates waiting to be printed, printed, sent and delivered."""
     _province_only(request.user)
-    state = request.GET.get("state", PrintTask.State.PENDING)
-    if state not in PrintTask.State.values:
-        state = PrintTask.State.PENDING
+    filters = read_filters(request.GET, PrintQueueFilterForm)
+    state, city, q = filters["state"] or PrintTask.State.PENDING, filters["city"], filters["q"]
     tasks = PrintTask.objects.visible_to(request.user).filter(state=state)
-    city = request.GET.get("city", "")
-    if city.isdigit():
-        tasks = tasks.filter(destination_city_id=int(city))
-    q = request.GET.get("q", "").strip()
+    if city:
+        tasks = tasks.filter(destination_city=city)
     if q:
         tasks = tasks.filter(Q(certificate__holder__name__icontains=q) | Q(certificate__number__icontains=q))
     # The applications come in a query of their own: joined, the planner reads them all before sorting.
@@ -61,18 +62,19 @@ def print_queue(request: HttpRequest) -> HttpResponse:
         "state": state,
         "states": PrintTask.State.choices,
         "cities": City.objects.all(),
-        "city": city,
+        "city": str(city.pk) if city else "",
         "q": q,
     }
     return render(request, "certificates/print_queue.html", context)
 
 
+@personal_data
 @require_http_methods(["GET", "POST"])
 def print_pdf(request: HttpRequest) -> HttpResponse:
     """One PDF with a page per selected certificate (打印所选). It changes nothing (marking is
     separate); the batch form posts so that its CSRF token stays out of URLs and logs."""
     _province_only(request.user)
-    ids = _selected(request, request.POST if request.method == "POST" else request.GET)[:MAX_BATCH]
+    ids = _selected(request.POST if request.method == "POST" else request.GET)[:MAX_BATCH]
     tasks = list(
         PrintTask.objects.visible_to(request.user)
         .filter(pk__in=ids)
@@ -88,7 +90,6 @@ def print_pdf(request: HttpRequest) -> HttpResponse:
     buffer.seek(0)
     name = f"岗位合格证书-{date.today():%Y%m%d}-{len(sheets)}份.pdf"
     response = FileResponse(buffer, content_type="application/pdf", as_attachment=True, filename=name)
-    response["Cache-Control"] = "no-store, private"
     return response
 
 
@@ -110,7 +111,7 @@ def _sheet(request, task) -> CertificateSheet:
 @friendly_conflicts
 def mark_printed(request: HttpRequest) -> HttpResponse:
     _province_only(request.user)
-    ids = _selected(request, request.POST)
+    ids = _selected(request.POST)
     tasks = delivery.mark_printed(_visible_ids(request.user, ids), request.user)
     messages.success(request, f"已标记 {len(tasks)} 份证书为已打印。")
     return redirect(f"{_queue_url()}?state=printed")
@@ -125,7 +126,7 @@ class SendForm(forms.Form):
 def send(request: HttpRequest) -> HttpResponse:
     _province_only(request.user)
     form = SendForm(request.POST)
-    ids = _visible_ids(request.user, _selected(request, request.POST))
+    ids = _visible_ids(request.user, _selected(request.POST))
     if not ids or not form.is_valid():
         messages.error(request, "请先勾选要寄出的证书。")
         return redirect(f"{_queue_url()}?state=printed")
@@ -146,11 +147,12 @@ def _queue_url():
     return reverse("print_queue")
 
 
+@personal_data
 def delivery_list(request: HttpRequest) -> HttpResponse:
     """证书发放: certificates the province sent to this city, to hand to the institutions."""
     if not request.user.is_city:
         raise PermissionDenied("该页面供省辖市建设行政主管部门使用。")
-    state = "delivered" if request.GET.get("state") == "delivered" else "sent"
+    state = read_filters(request.GET, DeliveryFilterForm)["state"] or "sent"
     tasks = (
         PrintTask.objects.visible_to(request.user)
         .filter(state=state)
@@ -179,11 +181,12 @@ def deliver(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("delivery_list")
 
 
+@personal_data
 def recovery_list(request: HttpRequest) -> HttpResponse:
     """证书收回: cancelled certificates to mail back (institution) and to receive (province)."""
-    state = request.GET.get("state", "")
+    state = read_filters(request.GET, RecoveryFilterForm)["state"]
     recoveries = Recovery.objects.visible_to(request.user)
-    if state in Recovery.State.values:
+    if state:
         recoveries = recoveries.filter(state=state)
     recoveries = recoveries.select_related("certificate__holder", "application__institution").order_by(
         "state", "pk"

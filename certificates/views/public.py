@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from web import throttle
 from web.exports import CHUNK, wants_xlsx, xlsx_response
+from web.filters import SearchForm, read_filters
 from web.pages import paginate
 
 from ..models import Announcement, PostCertificate
@@ -17,7 +18,7 @@ from ..verification import mask_name, read_token
 
 @login_not_required
 def announcement_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
+    q = read_filters(request.GET, SearchForm)["q"]
     announcements = Announcement.objects.for_public_display().search(q)
     if wants_xlsx(request):
         return xlsx_response("公告", ANNOUNCEMENT_COLUMNS, _announcement_rows(announcements))

@@ -5,20 +5,24 @@ from django.shortcuts import render
 
 from institutions.modules import module_context
 from web.exports import CHUNK, wants_xlsx, xlsx_response
+from web.filters import read_filters
 from web.pages import paginate
+from web.privacy import personal_data
 
+from ..forms import CertificateFilterForm
 from ..models import CertificateStatus, PostCertificate
 
 COLUMNS = ["证书编号", "类别", "持证人", "身份证号", "所在机构", "证书状态", "发证日期", "版次"]
 
 
+@personal_data
 def certificate_list(request: HttpRequest, module: str) -> HttpResponse:
     context = module_context(request.user, module)
     certificates = PostCertificate.objects.visible_to(request.user).filter(kind=context["kind"])
-    status = request.GET.get("status", "")
-    if status in CertificateStatus.values:
+    filters = read_filters(request.GET, CertificateFilterForm)
+    status, q = filters["status"], filters["q"]
+    if status:
         certificates = certificates.filter(status=status)
-    q = request.GET.get("q", "").strip()
     certificates = certificates.search(q)
     certificates = certificates.select_related("holder", "institution").order_by(*_order(request.user))
     if wants_xlsx(request):

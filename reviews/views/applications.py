@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_fsm_log.models import StateLog
 
+from web.limits import takes_files
+from web.privacy import personal_data
 from web.throttle import client_address
 
 from .. import actions
@@ -101,6 +103,7 @@ def city_reviews(application):
     return [(city, decisions.get(city.pk)) for city in application.cities.all()]
 
 
+@personal_data
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, visible_application(request.user, pk))
 
@@ -149,6 +152,7 @@ def _render_detail(request, application, **forms):
     return render(request, "reviews/application_detail.html", context, status=status)
 
 
+@personal_data
 @require_POST
 @friendly_conflicts
 def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
@@ -181,6 +185,8 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("application_detail", pk=application.pk)
 
 
+@personal_data
+@takes_files
 @require_POST
 @friendly_conflicts
 def application_accept(request: HttpRequest, pk: int) -> HttpResponse:
@@ -196,6 +202,7 @@ def application_accept(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("application_detail", pk=application.pk)
 
 
+@personal_data
 @require_POST
 @friendly_conflicts
 def application_refuse(request: HttpRequest, pk: int) -> HttpResponse:
@@ -210,6 +217,8 @@ def application_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("application_detail", pk=application.pk)
 
 
+@personal_data
+@takes_files
 @require_POST
 @friendly_conflicts
 def application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:

@@ -11,13 +11,13 @@ from django.utils import timezone
 from institutions.models import City
 from institutions.modules import module_context
 from web.exports import CHUNK, wants_xlsx, xlsx_response
+from web.filters import read_filters
 from web.pages import paginate
+from web.privacy import personal_data
 
 from .. import processes
+from ..forms import AGES, QueueFilterForm
 from ..models import Application, Decision
-
-AGES = [("3", "3天以上"), ("7", "7天以上"), ("15", "15天以上"), ("30", "30天以上")]
-
 
 QUEUE_COLUMNS = [
     "编号",
@@ -58,6 +58,7 @@ def _queue_rows(applications):
         ]
 
 
+@personal_data
 def review_queue(request: HttpRequest, module: str, type: str) -> HttpResponse:
     user = request.user
     if not user.is_reviewer:
@@ -67,15 +68,15 @@ def review_queue(request: HttpRequest, module: str, type: str) -> HttpResponse:
     except KeyError:
         raise Http404 from None
     context = module_context(user, module)
-    tab = "done" if request.GET.get("tab") == "done" else "waiting"
+    cities = City.objects.all() if user.is_province else City.objects.filter(pk=user.city_id)
+    filters = read_filters(request.GET, QueueFilterForm, cities=cities)
+    tab, city, age = filters["tab"] or "waiting", filters["city"], filters["age"]
     scoped = Application.objects.visible_to(user).in_module(context["kind"]).filter(type=type)
     applications = scoped.waiting_for(user) if tab == "waiting" else scoped.decided_by(user)
-    city = request.GET.get("city", "")
-    if city.isdigit():
-        applications = applications.filter(cities=int(city))
-    age = request.GET.get("age", "")
-    if age.isdigit():
-        applications = applications.filter(submitted_at__lte=timezone.now() - timedelta(days=int(age)))
+    if city:
+        applications = applications.filter(cities=city)
+    if age:
+        applications = applications.filter(submitted_at__lte=timezone.now() - timedelta(days=age))
     applications = (
         applications.select_related("institution__city", "receiving_institution__city")
         .prefetch_related("cities")
@@ -91,10 +92,10 @@ def review_queue(request: HttpRequest, module: str, type: str) -> HttpResponse:
         type_label=process.review_title,
         tab=tab,
         page=paginate(request, applications),
-        cities=City.objects.all() if user.is_province else City.objects.filter(pk=user.city_id),
-        city=city,
+        cities=cities,
+        city=str(city.pk) if city else "",
         ages=AGES,
-        age=age,
+        age=str(age or ""),
         now=timezone.now(),
     )
     return render(request, "reviews/queue.html", context)
