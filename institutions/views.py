@@ -1,13 +1,16 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from web.pages import paginate
 
-from .accounts import create_institution
+from .accounts import create_institution, unlock_login
 from .forms import NewInstitutionForm
+from .lockout import locked_accounts, locked_addresses
 from .models import Institution
 from .modules import module_context
 
@@ -60,3 +63,36 @@ def institution_new(request: HttpRequest) -> HttpResponse:
         )
         return redirect("institution_detail", pk=institution.pk)
     return render(request, "institutions/new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _province_only(user) -> None:
+    if not user.is_province:
+        raise PermissionDenied("只有省质监总站可以管理登录安全。")
+
+
+def login_security(request: HttpRequest) -> HttpResponse:
+    """登录安全: the accounts and addresses locked now for too many failed logins."""
+    _province_only(request.user)
+    return render(
+        request,
+        "institutions/login_security.html",
+        {
+            "accounts": locked_accounts(),
+            "addresses": locked_addresses(),
+            "account_limit": settings.LOGIN_FAILURES_PER_ACCOUNT,
+            "address_limit": settings.LOGIN_FAILURES_PER_ADDRESS,
+            "minutes": settings.LOGIN_LOCK_MINUTES,
+        },
+    )
+
+
+@require_POST
+def login_unlock(request: HttpRequest) -> HttpResponse:
+    _province_only(request.user)
+    username = request.POST.get("username", "").strip()
+    address = request.POST.get("address", "").strip()
+    if unlock_login(request.user, username=username, address=address):
+        messages.success(request, f"已解锁{'账号 ' + username if username else '地址 ' + address}。")
+    else:
+        messages.info(request, "没有需要解锁的记录（可能已自动解锁）。")
+    return redirect("login_security")

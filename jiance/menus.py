@@ -95,7 +95,11 @@ def _reviewer_menu(user, counts):
     sections = [_module_section(slug, kind, reviews=counts) for slug, kind in MODULES]
     sections.append(_certificate_section(user))
     if user.is_province:
-        sections.append(Section("机构管理", [Group("", [Entry("新增检测机构", reverse("institution_new"))])]))
+        entries = [
+            Entry("新增检测机构", reverse("institution_new")),
+            Entry("登录安全", reverse("login_security")),
+        ]
+        sections.append(Section("机构管理", [Group("", entries)]))
     return sections
 
 

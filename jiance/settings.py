@@ -9,6 +9,7 @@ With nothing set: SQLite file, uploads on local disk, local-memory cache, DEBUG 
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "certificates",
     "filings",
     "dataload",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +65,7 @@ MIDDLEWARE = [
     "institutions.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into institutions.lockout's page
 ]
 
 ROOT_URLCONF = "jiance.urls"
@@ -98,7 +101,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "institutions.User"
-AUTHENTICATION_BACKENDS = ["institutions.backends.ScopedModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked account or address before any password check
+    "institutions.backends.ScopedModelBackend",
+]
+
+# Login throttling (django-axes, records in the database: every app server sees the same locks).
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20)
+LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 30)
+AXES_HANDLER = "institutions.lockout.AccountAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = ["username"]  # the address limit is the handler's own
+AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_ACCOUNT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCK_MINUTES)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "institutions.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "institutions.lockout.lockout_response"
+AXES_VERBOSE = False
+# axes warns when its lockout parameters leave out the address; the handler limits addresses itself.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -164,6 +164,8 @@ TABLE: dict[str, list[Case]] = {
     ],
     "institution_filing": per_module(filing_page),
     "institution_new": [Case("", no_args, only({"province"}))],
+    "login_security": [Case("", no_args, only({"province"}))],
+    "login_unlock": post_only(),
     "person_list": per_module(module_page, xlsx=True),
     "person_new": per_module(filing_page),
     "certificate_list": per_module(module_page, xlsx=True),
