@@ -138,7 +138,7 @@ def menu(request):
     """Context processor: ``menu_html``, the logged-in user's menu, rendered once per organisation and
     cached until the next action commits (``web.freshness``)."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or user.must_change_password or not user.role:
+    if user is None or not user.is_authenticated or user.password_change_due or not user.role:
         return {}
 
     def render():

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
@@ -28,4 +29,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
         update_session_auth_hash(request, user)
         messages.success(request, "密码已修改。")
         return redirect("home")
-    return render(request, "registration/password_change.html", {"form": form})
+    return render(
+        request,
+        "registration/password_change.html",
+        {"form": form, "max_age_days": settings.PASSWORD_MAX_AGE_DAYS},
+    )
