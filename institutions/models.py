@@ -1,6 +1,7 @@
 """Cities, testing institutions, their qualifications and capabilities, and user accounts."""
 
 from datetime import timedelta
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -188,6 +189,11 @@ class User(AbstractUser):
             )
         ]
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if not self.is_active:
+            UserSession.objects.end_for(self)  # a disabled account is logged out everywhere at once
+
     def set_password(self, raw_password):
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
@@ -240,6 +246,32 @@ class PasswordHistory(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = verbose_name_plural = "历史密码"
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class UserSessionQuerySet(models.QuerySet):
+    def end_for(self, user, keep: str | None = None) -> None:
+        """End every session of ``user`` but ``keep``: delete them from the session store, whatever engine."""
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        ended = self.filter(user=user).exclude(session_key=keep or "")
+        for key in ended.values_list("session_key", flat=True):
+            store(session_key=key).delete()
+        ended.delete()
+
+
+class UserSession(models.Model):
+    """One logged-in session of a user, so that it can be ended from elsewhere (``sessions.py``)."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="sessions", verbose_name="用户")
+    session_key = models.CharField("会话", max_length=40, unique=True)
+    created_at = models.DateTimeField("登录时间", auto_now_add=True)
+
+    objects = UserSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登录会话"
 
     def __str__(self):
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

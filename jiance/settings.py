@@ -62,8 +62,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "institutions.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "institutions.sessions.SessionLimitsMiddleware",
+    "institutions.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into institutions.lockout's page
 ]
@@ -200,7 +201,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
-SESSION_COOKIE_AGE = 8 * 3600
+# A session ends after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS at most
+# (institutions.sessions); logging in again ends the user's other sessions unless SESSION_SINGLE=0.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
+SESSION_SINGLE = env_bool("SESSION_SINGLE", True)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from institutions.sessions import keep_only_this_session
 from reviews.models import Application
 
 
@@ -26,7 +26,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         if user.must_change_password:
             user.must_change_password = False
             user.save(update_fields=["must_change_password"])
-        update_session_auth_hash(request, user)
+        keep_only_this_session(request, user)
         messages.success(request, "密码已修改。")
         return redirect("home")
     return render(
