@@ -1,6 +1,8 @@
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from .second_factor import SECOND_FACTOR_PATHS
+
 
 class PasswordChangeRequiredMiddleware:
     """An account with an initial password (docs/domain.md, 机构备案) or an expired one may do nothing but
@@ -12,7 +14,8 @@ class PasswordChangeRequiredMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and user.password_change_due:
-            allowed = {reverse("password_change"), reverse("logout")}
+            # The second-factor pages come first (second_factor.SecondFactorMiddleware gates the rest).
+            allowed = {reverse(name) for name in ("password_change", "logout", *SECOND_FACTOR_PATHS)}
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("password_change")
         return self.get_response(request)

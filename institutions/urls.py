@@ -10,4 +10,8 @@ urlpatterns = [
     path("institutions/<int:pk>/", views.institution_detail, name="institution_detail"),
     path("accounts/security/", views.login_security, name="login_security"),
     path("accounts/security/unlock/", views.login_unlock, name="login_unlock"),
+    path("accounts/security/otp-reset/", views.otp_reset, name="otp_reset"),
+    path("accounts/otp/", views.otp_setup, name="otp_setup"),
+    path("accounts/otp/recovery-codes/", views.otp_recovery_codes, name="otp_recovery_codes"),
+    path("accounts/otp/verify/", views.otp_verify, name="otp_verify"),
 ]

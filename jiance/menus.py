@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from certificates.models import PrintTask, Recovery
+from institutions import second_factor
 from institutions.models import Kind
 from institutions.modules import MODULE_TITLES, institution_modules
 from reviews import processes
@@ -139,6 +140,8 @@ def menu(request):
     cached until the next action commits (``web.freshness``)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.password_change_due or not user.role:
+        return {}
+    if second_factor.pending(request):
         return {}
 
     def render():

@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "filings",
     "dataload",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -61,9 +64,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "institutions.sessions.SessionLimitsMiddleware",
+    "institutions.second_factor.SecondFactorMiddleware",
     "institutions.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into institutions.lockout's page
@@ -201,6 +206,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Second factor (django-otp, TOTP): these roles must enrol at first login and then give a code at every
+# login; others may enrol themselves. Production asks it of the province and the cities by default.
+OTP_REQUIRED_ROLES = [
+    r.strip()
+    for r in os.environ.get("OTP_REQUIRED_ROLES", "province,city" if PRODUCTION else "").split(",")
+    if r.strip()
+]
+OTP_TOTP_ISSUER = "江苏省检测信用管理系统"
+
 # A session ends after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS at most
 # (institutions.sessions); logging in again ends the user's other sessions unless SESSION_SINGLE=0.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
