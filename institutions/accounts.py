@@ -1,5 +1,6 @@
-"""Accounts the province manages: opening an institution together with its first login."""
+"""Accounts the province manages: opening an institution together with its first login, lifting login locks."""
 
+from axes.utils import reset
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
@@ -21,3 +22,14 @@ def create_institution(actor, *, name, credit_code, city, username, password) ->
     user.save()
     record(Kind.ACCOUNT_CHANGED, user=actor, obj=user, detail=f"新增检测机构“{name}”及登录账号 {username}")
     return institution
+
+
+def unlock_login(actor, *, username: str = "", address: str = "") -> int:
+    """The province lifts a login lock on an account or an address; returns the failure records removed."""
+    if not actor.is_province:
+        raise PermissionDenied("只有省质监总站可以解锁登录。")
+    if username:
+        return reset(username=username)
+    if address:
+        return reset(ip=address)
+    return 0

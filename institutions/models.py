@@ -1,12 +1,18 @@
 """Cities, testing institutions, their qualifications and capabilities, and user accounts."""
 
+from datetime import timedelta
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
+from .credentials import validate_username
 from .validators import validate_credit_code
 
 
@@ -153,12 +159,22 @@ class User(AbstractUser):
         CITY = "city", "省辖市建设行政主管部门"
         PROVINCE = "province", "省质监总站"
 
+    username = models.CharField(
+        "用户名",
+        max_length=150,
+        unique=True,
+        validators=[validate_username],
+        help_text="字母、数字和 . _ - 。",
+        error_messages={"unique": "该用户名已被使用。"},
+    )
     role = models.CharField("角色", max_length=12, choices=Role.choices, blank=True)
     city = models.ForeignKey(City, models.PROTECT, null=True, blank=True, verbose_name="所属市")
     institution = models.ForeignKey(
         Institution, models.PROTECT, null=True, blank=True, related_name="users", verbose_name="所属机构"
     )
     must_change_password = models.BooleanField("首次登录须修改密码", default=False)
+    # db_default as well: bulk loads that leave the column out (bench/pages.py) start the clock at load time.
+    password_changed_at = models.DateTimeField("密码修改时间", default=timezone.now, db_default=Now())
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"
@@ -172,6 +188,26 @@ class User(AbstractUser):
                 ),
             )
         ]
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if not self.is_active:
+            UserSession.objects.end_for(self)  # a disabled account is logged out everywhere at once
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    @property
+    def password_expired(self) -> bool:
+        """Older than PASSWORD_MAX_AGE_DAYS (0: passwords never expire)."""
+        days = settings.PASSWORD_MAX_AGE_DAYS
+        return bool(days) and self.password_changed_at < timezone.now() - timedelta(days=days)
+
+    @property
+    def password_change_due(self) -> bool:
+        """The user may do nothing but change the password: an initial password, or an expired one."""
+        return self.must_change_password or self.password_expired
 
     @property
     def is_province(self):
@@ -198,3 +234,44 @@ class User(AbstractUser):
         if self.is_province:
             return "省质监总站"
         return ""
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords (``credentials.HistoryValidator`` keeps the last few)."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="password_history", verbose_name="用户")
+    password = models.CharField("密码（哈希）", max_length=128)
+    created_at = models.DateTimeField("设置时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = verbose_name_plural = "历史密码"
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class UserSessionQuerySet(models.QuerySet):
+    def end_for(self, user, keep: str | None = None) -> None:
+        """End every session of ``user`` but ``keep``: delete them from the session store, whatever engine."""
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        ended = self.filter(user=user).exclude(session_key=keep or "")
+        for key in ended.values_list("session_key", flat=True):
+            store(session_key=key).delete()
+        ended.delete()
+
+
+class UserSession(models.Model):
+    """One logged-in session of a user, so that it can be ended from elsewhere (``sessions.py``)."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="sessions", verbose_name="用户")
+    session_key = models.CharField("会话", max_length=40, unique=True)
+    created_at = models.DateTimeField("登录时间", auto_now_add=True)
+
+    objects = UserSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登录会话"
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from certificates.models import PrintTask, Recovery
+from institutions import second_factor
 from institutions.models import Kind
 from institutions.modules import MODULE_TITLES, institution_modules
 from reviews import processes
@@ -95,8 +96,10 @@ def _reviewer_menu(user, counts):
     sections = [_module_section(slug, kind, reviews=counts) for slug, kind in MODULES]
     sections.append(_certificate_section(user))
     if user.is_province:
-        sections.append(Section("机构管理", [Group("", [Entry("新增检测机构", reverse("institution_new"))])]))
-        sections.append(Section("系统管理", [Group("", [Entry("安全审计", reverse("audit_list"))])]))
+        entries = [Entry("新增检测机构", reverse("institution_new"))]
+        sections.append(Section("机构管理", [Group("", entries)]))
+        security = [Entry("安全审计", reverse("audit_list")), Entry("登录安全", reverse("login_security"))]
+        sections.append(Section("系统管理", [Group("", security)]))
     return sections
 
 
@@ -135,7 +138,9 @@ def menu(request):
     """Context processor: ``menu_html``, the logged-in user's menu, rendered once per organisation and
     cached until the next action commits (``web.freshness``)."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or user.must_change_password or not user.role:
+    if user is None or not user.is_authenticated or user.password_change_due or not user.role:
+        return {}
+    if second_factor.pending(request):
         return {}
 
     def render():

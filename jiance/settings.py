@@ -9,6 +9,7 @@ With nothing set: SQLite file, uploads on local disk, local-memory cache, DEBUG 
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,6 +52,10 @@ INSTALLED_APPS = [
     "certificates",
     "filings",
     "dataload",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -61,11 +66,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "web.logs.RequestContextMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "institutions.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "institutions.sessions.SessionLimitsMiddleware",
+    "institutions.second_factor.SecondFactorMiddleware",
+    "institutions.middleware.PasswordChangeRequiredMiddleware",
     "audit.middleware.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into institutions.lockout's page
 ]
 
 ROOT_URLCONF = "jiance.urls"
@@ -101,14 +110,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "institutions.User"
-AUTHENTICATION_BACKENDS = ["institutions.backends.ScopedModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked account or address before any password check
+    "institutions.backends.ScopedModelBackend",
+]
+
+# Login throttling (django-axes, records in the database: every app server sees the same locks).
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20)
+LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 30)
+AXES_HANDLER = "institutions.lockout.AccountAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = ["username"]  # the address limit is the handler's own
+AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_ACCOUNT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCK_MINUTES)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "institutions.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "institutions.lockout.lockout_response"
+AXES_VERBOSE = False
+# axes warns when its lockout parameters leave out the address; the handler limits addresses itself.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "institutions.credentials.ComplexityValidator", "OPTIONS": {"min_length": 8, "min_classes": 3}},
+    {"NAME": "institutions.credentials.NotUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "institutions.credentials.HistoryValidator", "OPTIONS": {"count": 5}},
 ]
+# A password older than this many days must be changed before anything else (0: never expires).
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -181,7 +212,21 @@ CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 184)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
-SESSION_COOKIE_AGE = 8 * 3600
+# Second factor (django-otp, TOTP): these roles must enrol at first login and then give a code at every
+# login; others may enrol themselves. Production asks it of the province and the cities by default.
+OTP_REQUIRED_ROLES = [
+    r.strip()
+    for r in os.environ.get("OTP_REQUIRED_ROLES", "province,city" if PRODUCTION else "").split(",")
+    if r.strip()
+]
+OTP_TOTP_ISSUER = "江苏省检测信用管理系统"
+
+# A session ends after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS at most
+# (institutions.sessions); logging in again ends the user's other sessions unless SESSION_SINGLE=0.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
+SESSION_SINGLE = env_bool("SESSION_SINGLE", True)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

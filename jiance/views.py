@@ -1,10 +1,11 @@
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from audit.events import Kind, record
+from institutions.sessions import keep_only_this_session
 from reviews.models import Application
 from web.filters import InvalidQuery
 from web.privacy import personal_data
@@ -29,11 +30,15 @@ def password_change(request: HttpRequest) -> HttpResponse:
         if user.must_change_password:
             user.must_change_password = False
             user.save(update_fields=["must_change_password"])
-        update_session_auth_hash(request, user)
+        keep_only_this_session(request, user)
         record(Kind.PASSWORD_CHANGED, request=request, user=user)
         messages.success(request, "密码已修改。")
         return redirect("home")
-    return render(request, "registration/password_change.html", {"form": form})
+    return render(
+        request,
+        "registration/password_change.html",
+        {"form": form, "max_age_days": settings.PASSWORD_MAX_AGE_DAYS},
+    )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -5,7 +5,7 @@ import re
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -246,3 +246,25 @@ def test_it_gives_the_province_a_menu_entry_to_open_an_institution(demo):
     nav = menu(client.get(reverse("home")).content.decode())
     assert "【机构管理】" in nav and "【证书管理】" in nav
     assert f'href="{reverse("institution_new")}"' in nav and "新增检测机构" in nav
+
+
+# --- production -----------------------------------------------------------------------------------
+
+
+def test_it_refuses_to_load_the_demo_data_under_production_settings(db, settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="生产环境（JIANCE_PRODUCTION=1）下不载入演示数据"):
+        seed()
+    assert not User.objects.exists()
+
+
+def test_it_loads_under_production_settings_with_force_and_makes_every_demo_password_change(db, settings):
+    settings.PRODUCTION = True
+    out = io.StringIO()
+    call_command("seed_demo", "--force", stdout=out)
+    assert "所有演示账号下次登录须修改密码" in out.getvalue()
+    assert set(User.objects.values_list("username", flat=True)) == set(ALL_ACCOUNTS)
+    assert not User.objects.filter(must_change_password=False).exists()
+    client, response = sign_in("province")
+    assert response.status_code == 302
+    assert client.get(reverse("home"))["Location"] == reverse("password_change")

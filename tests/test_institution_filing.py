@@ -45,7 +45,8 @@ def test_it_opens_a_new_institution_from_the_province_to_its_first_approved_fili
     assert institution.status == Institution.Status.PREPARING
     assert User.objects.get(username="yz-new").must_change_password
 
-    assert client.login(username="yz-new", password="Initial#2026")
+    signed_in = client.post(reverse("login"), {"username": "yz-new", "password": "Initial#2026"})
+    assert signed_in.status_code == 302
     assert client.get(reverse("home"))["Location"] == reverse("password_change")
     client.post(reverse("password_change"), {"old_password": "Initial#2026", "new_password1": "Yz@Jiance2026x",
                                              "new_password2": "Yz@Jiance2026x"})  # fmt: skip

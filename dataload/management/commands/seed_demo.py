@@ -1,8 +1,13 @@
-"""Load the demo data set (docs/demo-data.md). Idempotent: a second run finds everything and changes nothing."""
+"""Load the demo data set (docs/demo-data.md). Idempotent: a second run finds everything and changes nothing.
+
+Refused under production settings (JIANCE_PRODUCTION=1) unless ``--force``; ``--force`` makes every demo
+account change its publicly known password at its next login.
+"""
 
 from datetime import date
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from certificates.models import PostCertificate
@@ -60,8 +65,20 @@ CAPABILITIES = {
 class Command(BaseCommand):
     help = "载入演示数据（见 docs/demo-data.md），可重复执行。"
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="在生产环境（JIANCE_PRODUCTION=1）下也载入；所有演示账号下次登录须修改密码。",
+        )
+
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args, force=False, **options):
+        if settings.PRODUCTION and not force:
+            raise CommandError(
+                "生产环境（JIANCE_PRODUCTION=1）下不载入演示数据：演示账号的密码是公开的。"
+                "确需载入请加 --force，所有演示账号下次登录须修改密码。"
+            )
         ensure_cities(City)  # normally made by a migration; a flushed test database has none
         cities = {c.code: c for c in City.objects.all()}
         self._user("province", role=User.Role.PROVINCE, is_staff=True)
@@ -109,6 +126,10 @@ class Command(BaseCommand):
                             "issued_on": date(int(number.split("-")[1]), 6, 1),
                         },
                     )
+        if force:
+            usernames = ["province", *CITY_ACCOUNTS, *(row[0] for row in INSTITUTIONS)]
+            User.objects.filter(username__in=usernames).update(must_change_password=True)
+            self.stdout.write(self.style.WARNING("所有演示账号下次登录须修改密码。"))
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪（所有演示账号密码：{PASSWORD}）。"))
 
     def _user(self, username, **fields):
