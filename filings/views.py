@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from audit.events import Kind, Outcome, record
 from institutions.modules import MODULE_SLUGS, module_context
 from personnel.models import Person
 from reviews.views.common import file_or_refuse, filed, friendly_conflicts
@@ -73,6 +74,12 @@ def _personnel_filing(request, person, context):
             return filed(request, form, filing, "人员备案已提交，等待市级审核。")
         if form.has_error("id_number", ID_NUMBER_ON_FILE):
             throttle.hit(clashes, CLASH_WINDOW)
+            record(
+                Kind.ID_NUMBER_PROBED,
+                request=request,
+                outcome=Outcome.REFUSED,
+                detail="人员备案：身份证号已在其他机构备案",
+            )
     return render(request, template, context, status=400 if form.errors else 200)
 
 

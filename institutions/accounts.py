@@ -29,7 +29,10 @@ def unlock_login(actor, *, username: str = "", address: str = "") -> int:
     if not actor.is_province:
         raise PermissionDenied("只有省质监总站可以解锁登录。")
     if username:
-        return reset(username=username)
-    if address:
-        return reset(ip=address)
-    return 0
+        removed = reset(username=username)
+    elif address:
+        removed = reset(ip=address)
+    else:
+        return 0
+    record(Kind.UNLOCKED, user=actor, detail=f"解锁{'账号 ' + username if username else '地址 ' + address}")
+    return removed

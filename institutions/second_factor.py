@@ -21,6 +21,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
+from audit.events import Kind, record
+
 RECOVERY_CODES = 10
 SECOND_FACTOR_PATHS = ("otp_setup", "otp_verify", "otp_recovery_codes", "logout")
 ENROLLED_AT_LOGIN = "second_factor_enrolled"
@@ -85,6 +87,7 @@ def enrol(request, key: str, code: str) -> list[str] | None:
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
     recovery.token_set.bulk_create([StaticToken(device=recovery, token=c) for c in codes])
     otp_login(request, device)
+    record(Kind.SECOND_FACTOR, request=request, detail="启用两步验证（新的验证器和恢复码）")
     return codes
 
 
@@ -104,6 +107,7 @@ def reset_second_factor(actor, user) -> None:
         raise PermissionDenied("只有省质监总站可以重置两步验证。")
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    record(Kind.SECOND_FACTOR, user=actor, obj=user, detail=f"重置 {user.get_username()} 的两步验证")
 
 
 class SecondFactorMiddleware:

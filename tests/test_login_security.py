@@ -6,6 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from audit.models import AuditEvent
+
 PASSWORD = "Jiance@2026"
 
 
@@ -49,6 +51,8 @@ def test_it_lets_the_province_see_and_unlock_a_locked_account(demo, login):
 
     response = province.post(reverse("login_unlock"), {"username": "nj-jc"}, follow=True)
     assert "已解锁账号 nj-jc" in response.content.decode()
+    locked, unlocked = AuditEvent.objects.get(kind="locked_out"), AuditEvent.objects.get(kind="unlocked")
+    assert (locked.username, unlocked.username, unlocked.detail) == ("nj-jc", "province", "解锁账号 nj-jc")
     assert "nj-jc" not in province.get(reverse("login_security")).content.decode()
     assert attempt("nj-jc", PASSWORD).status_code == 302
 

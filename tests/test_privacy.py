@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from audit.models import AuditEvent
 from filings.views import CLASH_LIMIT
 from personnel.models import Person
 from reviews.models import Application, Attachment
@@ -60,6 +61,9 @@ def test_it_stops_a_login_that_keeps_meeting_clashes(login):
         assert response.status_code == 429 and PROBING in page and ELSEWHERE not in page
     assert (Application.objects.count(), Attachment.objects.count()) == counts
     assert file_person(login("nj-dual"), id_number="320104199003070028").status_code == 302, "per login"
+    probes = AuditEvent.objects.filter(kind="id_number_probed")
+    assert probes.count() == CLASH_LIMIT and {e.username for e in probes} == {"nj-jc"}
+    assert CHEN not in str(list(probes.values()))
 
 
 # --- 基本信息: an ID number searched by POST, never in a URL ----------------------------------------

@@ -11,6 +11,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit.models import AuditEvent
 from institutions.models import User
 from institutions.views import PENDING_KEY
 
@@ -121,6 +122,9 @@ def test_it_lets_the_province_reset_a_second_factor():
     assert "已重置账号 suzhou 的两步验证" in response.content.decode()
     assert not TOTPDevice.objects.filter(user__username="suzhou").exists()
     assert sign_in("suzhou").get(reverse("home"))["Location"] == reverse("otp_setup")
+    changes = AuditEvent.objects.filter(kind="second_factor").order_by("pk")
+    assert [(e.username, e.detail) for e in changes][-1] == ("province", "重置 suzhou 的两步验证")
+    assert ("suzhou", "启用两步验证（新的验证器和恢复码）") in [(e.username, e.detail) for e in changes]
 
 
 def test_it_refuses_the_reset_to_other_roles_and_to_get():
