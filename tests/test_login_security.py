@@ -48,6 +48,7 @@ def test_it_lets_the_province_see_and_unlock_a_locked_account(demo, login):
     province = login("province")
     page = province.get(reverse("login_security")).content.decode()
     assert "nj-jc" in page and "127.0.0.1" not in page  # five failures lock the account, not the address
+    assert "<title>登录安全 - " in page and page.count("已启用两步验证的账号") == 1
 
     response = province.post(reverse("login_unlock"), {"username": "nj-jc"}, follow=True)
     assert "已解锁账号 nj-jc" in response.content.decode()
