@@ -765,10 +765,27 @@ def login(username: str) -> str:
     user = get_user_model().objects.get(username=username)
     session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]  # must be a configured one
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[
+        -1
+    ]  # the one that loads users (axes checks first)
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     return session.session_key
+
+
+def id_search(session_key: str, number: str) -> str:
+    """The ``?id=`` a POSTed 身份证号 search redirects to, remembered in the session as the view would."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    from personnel import search
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+    request = type("Request", (), {"session": session})()
+    query = search.query_for(request, number)
+    session.save()
+    return query.removeprefix("id=")
 
 
 def page_plan() -> tuple[list[dict], dict]:
@@ -824,7 +841,11 @@ def page_plan() -> tuple[list[dict], dict]:
         page("home", "province", url("home")),
         page("人员基本信息", "province", url("person_list", "jc")),
         page(f"人员基本信息 ?q={surname}", "province", url("person_list", "jc", q=surname)),
-        page("人员基本信息 ?q=身份证号", "province", url("person_list", "jc", q=id_number)),
+        page(
+            "人员基本信息 身份证号查询",
+            "province",
+            url("person_list", "jc", id=id_search(cookies["province"], id_number)),
+        ),
         page("人员基本信息 ?q=证书编号", "province", url("person_list", "jc", q=certificate.number)),
         page(f"人员基本信息 第{DEEP_PAGE_HOPS + 1}页", "province", url("person_list", "jc"), DEEP_PAGE_HOPS),
         page("证书信息", "province", url("certificate_list", "jc")),
