@@ -108,7 +108,11 @@ def test_the_already_handled_page_goes_back(open_as, policy_violations):
     violations = policy_violations(page)
     detail = reverse("application_detail", args=[application.pk])
     page.goto(detail)
-    workflow.decide(client_for("nanjing"), application)  # a colleague decides first
+    # A colleague at the same city decides first, with a login of their own (one session per login:
+    # logging in as "nanjing" again would end the browser's session instead).
+    colleague = User.objects.get(username="nanjing")
+    User.objects.create(username="nanjing-2", role=User.Role.CITY, city_id=colleague.city_id)
+    workflow.decide(client_for("nanjing-2"), application)
     form = page.locator("#decision-form")
     form.get_by_label("审核意见").fill("同意。")
     form.get_by_role("button", name="同意", exact=True).click()
