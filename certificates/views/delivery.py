@@ -55,7 +55,7 @@ def print_queue(request: HttpRequest) -> HttpResponse:
         .prefetch_related("application")
         # By city: the data migration creates the cities in the province's customary order, so their
         # ids follow it and the queue index (state, destination_city, created_at) serves the order.
-        .order_by("destination_city", "created_at", "pk")
+        .order_by("destination_city_id", "created_at", "pk")
     )
     context = {
         "page": paginate(request, tasks, per_page=50),
