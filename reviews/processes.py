@@ -19,10 +19,6 @@ class FilingRefused(ValidationError):
     """A filing or resubmission that the process does not accept (another institution's person, a
     receiver that may not receive, a certificate in the wrong state …). Its message is shown as is."""
 
-    @property
-    def text(self) -> str:
-        return "；".join(self.messages)
-
 
 @dataclass(frozen=True)
 class ScanSpec:
@@ -72,9 +68,6 @@ class Process:
     city_step: str = "市级审核"
     subject: Callable[[Any], str] = _person_name
     change_list_url: str = ""  # the institution's list under 【诚信变更管理】, if the process has one
-
-    def scan(self, type: str) -> ScanSpec | None:
-        return next((s for s in self.filer_scans + self.receiver_scans if s.type == type), None)
 
 
 _processes: dict[str, Process] = {}

@@ -17,6 +17,7 @@ from personnel.models import Person
 from reviews.models import Application
 
 from . import files
+from .test_forged_filings import personnel_body
 from .workflow import accept, decide, file_transfer
 
 pytestmark = pytest.mark.django_db
@@ -73,15 +74,7 @@ def test_it_records_exports_and_prints(login):
 def test_it_records_every_view_of_an_id_card_scan_and_no_other(login):
     response = login("nj-jc").post(
         reverse("person_new", args=["jc"]),
-        {
-            "name": "周敏",
-            "id_number": "320104199003070028",
-            "id_card": [files.jpeg("身份证.jpg")],
-            "diploma": [files.pdf("学历.pdf")],
-            "title_certificate": [files.png("职称.png")],
-            "labour_contract": [files.jpeg("1.jpg")],
-            "social_security": [files.pdf("社保.pdf")],
-        },
+        personnel_body(id_card=[files.jpeg("身份证.jpg")]),
     )
     assert response.status_code == 302
     filing = Application.objects.get()

@@ -18,7 +18,7 @@ from web.throttle import client_address
 from .. import actions
 from ..forms import DecisionForm, ReasonForm, scan_form
 from ..models import Application, Attachment, Decision
-from .common import file_or_refuse, friendly_conflicts, visible_application
+from .common import file_or_refuse, friendly_conflicts, visible_application, warn_greyscale
 
 NO_RIGHT = "您无权执行此操作。"
 DECISION_TRANSITIONS = {"approve_city", "return_city", "approve_province", "return_province"}
@@ -197,7 +197,7 @@ def application_accept(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_detail(request, application, accept_form=form)
     actions.accept(application.pk, request.user, scans_by_type=form.scans_by_type())
-    _warn(request, form)
+    warn_greyscale(request, form)
     messages.success(request, "已接收，申请已进入市级审核。")
     return redirect("application_detail", pk=application.pk)
 
@@ -232,11 +232,6 @@ def application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if not form.is_valid():
         return _render_detail(request, application, resubmit_form=form)
-    _warn(request, form)
+    warn_greyscale(request, form)
     messages.success(request, "已重新提交，审核将重新开始。")
     return redirect("application_detail", pk=application.pk)
-
-
-def _warn(request, form):
-    for warning in form.scan_warnings:
-        messages.warning(request, warning)

@@ -35,9 +35,14 @@ def file_or_refuse(form, action, *args, **kwargs):
         return None
 
 
-def filed(request, form, application, message: str):
-    """After a filing: greyscale warnings, the success message, and on to the application page."""
+def warn_greyscale(request, form) -> None:
+    """The guide asks for colour scans: say which uploads were greyscale (stored all the same)."""
     for warning in form.scan_warnings:
         messages.warning(request, warning)
+
+
+def filed(request, form, application, message: str):
+    """After a filing: greyscale warnings, the success message, and on to the application page."""
+    warn_greyscale(request, form)
     messages.success(request, message)
     return redirect("application_detail", pk=application.pk)
