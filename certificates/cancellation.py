@@ -1,6 +1,6 @@
 """人员注销: filing, and the effect of approval (注销, announcement, recovery of the paper certificate)."""
 
-from reviews.processes import Process, ScanSpec
+from reviews.processes import COLOUR_SCAN, Process, ScanSpec
 from reviews.transitions import available_actions
 
 from .effects import (
@@ -52,7 +52,15 @@ CANCELLATION = Process(
     label="人员注销",
     model=CancellationRequest,
     review_title="人员注销审核",
-    filer_scans=(ScanSpec("certificate_scan", "上岗证", multiple=True, field_label="岗位合格证"),),
+    filer_scans=(
+        ScanSpec(
+            "certificate_scan",
+            "上岗证",
+            multiple=True,
+            field_label="岗位合格证",
+            help_text=f"岗位合格证书的{COLOUR_SCAN}",
+        ),
+    ),
     check_filing=check_certificates_at_filer,
     apply=apply,
     summary=summary,

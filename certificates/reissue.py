@@ -1,6 +1,6 @@
 """人员上岗证补办 (补证): filing, and the effect of approval (a new edition to print)."""
 
-from reviews.processes import Process, ScanSpec
+from reviews.processes import COLOUR_SCAN, PAGED_SCAN, SOCIAL_SECURITY_SCAN, STAMPED_SCAN, Process, ScanSpec
 
 from .effects import (
     announce,
@@ -45,9 +45,11 @@ REISSUE = Process(
     model=ReissueRequest,
     review_title="人员补证审批",
     filer_scans=(
-        ScanSpec("newspaper_notice", "登报声明", help_text="省级报纸登报声明，加盖公章"),
-        ScanSpec("labour_contract", "劳动合同", multiple=True, paged=True),
-        ScanSpec("social_security", "社保缴费清单", multiple=True, help_text="加盖公章"),
+        ScanSpec("newspaper_notice", "登报声明", help_text=f"省级报纸登报声明，{STAMPED_SCAN}"),
+        ScanSpec(
+            "labour_contract", "劳动合同", multiple=True, paged=True, help_text=f"{COLOUR_SCAN}；{PAGED_SCAN}"
+        ),
+        ScanSpec("social_security", "社保缴费清单", multiple=True, help_text=SOCIAL_SECURITY_SCAN),
     ),
     check_filing=check_certificates_at_filer,
     apply=apply,

@@ -9,7 +9,15 @@ institution of that kind.
 from institutions.models import Institution, Kind
 from personnel.models import Person
 from reviews.actions import file_application
-from reviews.processes import FilingRefused, Process, ScanSpec
+from reviews.processes import (
+    COLOUR_SCAN,
+    PAGED_SCAN,
+    SOCIAL_SECURITY_SCAN,
+    STAMPED_SCAN,
+    FilingRefused,
+    Process,
+    ScanSpec,
+)
 
 from .effects import (
     announce,
@@ -94,11 +102,13 @@ TRANSFER = Process(
     label="人员变更调离",
     model=TransferRequest,
     review_title="人员变更审批",
-    filer_scans=(ScanSpec("termination", "解除劳动关系证明"),),
+    filer_scans=(ScanSpec("termination", "解除劳动关系证明", help_text=STAMPED_SCAN),),
     receiver_scans=(
-        ScanSpec("labour_contract", "劳动合同", multiple=True, paged=True),
-        ScanSpec("social_security", "社保缴费清单", multiple=True, help_text="加盖公章"),
-        ScanSpec("certificate_scan", "上岗证", multiple=True),
+        ScanSpec(
+            "labour_contract", "劳动合同", multiple=True, paged=True, help_text=f"{COLOUR_SCAN}；{PAGED_SCAN}"
+        ),
+        ScanSpec("social_security", "社保缴费清单", multiple=True, help_text=SOCIAL_SECURITY_SCAN),
+        ScanSpec("certificate_scan", "上岗证", multiple=True, help_text=f"岗位合格证书的{COLOUR_SCAN}"),
     ),
     check_filing=check_filing,
     apply=apply,

@@ -3,7 +3,12 @@ approval applies all of it at once (and makes a 筹建 institution 正常)."""
 
 from institutions.models import Capability, Institution, Qualification
 from reviews.actions import ApplicationConflict, file_application
-from reviews.processes import FilingRefused, Process, ScanSpec
+from reviews.processes import (
+    COLOUR_SCAN,
+    FilingRefused,
+    Process,
+    ScanSpec,
+)
 
 from .models import CapabilityChange, InstitutionFiling
 
@@ -135,14 +140,20 @@ INSTITUTION_FILING = Process(
     model=InstitutionFiling,
     review_title="机构备案审核",
     filer_scans=(
-        ScanSpec("qualification_original", "资质证书正本", required=False, field_label="资质证书正本扫描件"),
+        ScanSpec(
+            "qualification_original",
+            "资质证书正本",
+            required=False,
+            field_label="资质证书正本扫描件",
+            help_text=f"资质证书正本的{COLOUR_SCAN}",
+        ),
         ScanSpec(
             "qualification_copy",
             "资质证书副本",
             required=False,
             multiple=True,
             max_files=Qualification.MAX_COPY_SCANS,
-            help_text=COPY_HINT,
+            help_text=f"资质证书副本的{COLOUR_SCAN}；{COPY_HINT}",
             field_label="资质证书副本扫描件",
         ),
     ),

@@ -7,7 +7,14 @@ from certificates.models import CertificateStatus
 from institutions.models import Kind
 from personnel.models import Person
 from reviews.actions import file_application
-from reviews.processes import FilingRefused, Process, ScanSpec
+from reviews.processes import (
+    COLOUR_SCAN,
+    PAGED_SCAN,
+    SOCIAL_SECURITY_SCAN,
+    FilingRefused,
+    Process,
+    ScanSpec,
+)
 
 from .models import PersonnelFiling
 
@@ -106,11 +113,15 @@ PERSONNEL_FILING = Process(
     model=PersonnelFiling,
     review_title="人员备案审核",
     filer_scans=(
-        ScanSpec("id_card", "身份证正反面", multiple=True, identity=True),
-        ScanSpec("diploma", "学历证书", multiple=True),
-        ScanSpec("title_certificate", "职称证书", multiple=True),
-        ScanSpec("labour_contract", "劳动合同", multiple=True, paged=True),
-        ScanSpec("social_security", "社保缴费清单", multiple=True, help_text="加盖公章"),
+        ScanSpec(
+            "id_card", "身份证正反面", multiple=True, identity=True, help_text=f"身份证正反面的{COLOUR_SCAN}"
+        ),
+        ScanSpec("diploma", "学历证书", multiple=True, help_text=COLOUR_SCAN),
+        ScanSpec("title_certificate", "职称证书", multiple=True, help_text=COLOUR_SCAN),
+        ScanSpec(
+            "labour_contract", "劳动合同", multiple=True, paged=True, help_text=f"{COLOUR_SCAN}；{PAGED_SCAN}"
+        ),
+        ScanSpec("social_security", "社保缴费清单", multiple=True, help_text=SOCIAL_SECURITY_SCAN),
     ),
     check_filing=check_filing,
     apply=apply,

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from audit.events import Kind, Outcome, record
 from institutions.modules import MODULE_SLUGS, module_context
 from personnel.models import Person
+from reviews.staging import scan_files
 from reviews.views.common import file_or_refuse, filed, friendly_conflicts
 from web import throttle
 from web.limits import takes_files
@@ -53,7 +54,9 @@ PROBING = "核对身份证号的次数过多，请一小时后再办理人员备
 
 def _personnel_filing(request, person, context):
     initial = {f: getattr(person, f) for f in PersonnelFilingForm.Meta.fields} if person else None
-    form = PersonnelFilingForm(request.POST or None, request.FILES or None, person=person, initial=initial)
+    form = PersonnelFilingForm(
+        request.POST or None, scan_files(request) or None, person=person, initial=initial
+    )
     context.update(form=form, person=person)
     template = "filings/personnel_filing_form.html"
     if request.method == "POST" and form.is_valid():
@@ -91,7 +94,7 @@ def institution_filing(request: HttpRequest, module: str) -> HttpResponse:
     context = module_context(request.user, module)
     institution = request.user.institution
     form = InstitutionFilingForm(
-        request.POST or None, request.FILES or None, institution=institution, kind=context["kind"]
+        request.POST or None, scan_files(request) or None, institution=institution, kind=context["kind"]
     )
     if request.method == "POST" and form.is_valid():
         filing = form.save(commit=False)

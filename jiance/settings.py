@@ -199,6 +199,8 @@ else:
 ATTACHMENT_MAX_FILE_MB = env_int("ATTACHMENT_MAX_FILE_MB", 10)
 ATTACHMENT_MAX_FILES_PER_REQUEST = env_int("ATTACHMENT_MAX_FILES_PER_REQUEST", 40)
 ATTACHMENT_MAX_REQUEST_MB = env_int("ATTACHMENT_MAX_REQUEST_MB", 80)
+# Scans uploaded as they are chosen wait this long for their form (then sweep_attachments removes them).
+STAGED_UPLOAD_HOURS = env_int("STAGED_UPLOAD_HOURS", 24)
 # Django's own cap sits above ours, so that a user over the limit gets the form's Chinese message.
 DATA_UPLOAD_MAX_NUMBER_FILES = ATTACHMENT_MAX_FILES_PER_REQUEST + 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.db import transaction
 
-from .models import Attachment
+from .models import Attachment, StagedUpload
 from .uploads import ScanInfo, inspect_upload, order_pages
 
 MB = 1024 * 1024
@@ -89,8 +90,20 @@ def store(
             attachment.file.save(f"scan.{scan.info.extension}", scan.file, save=False)
             saved.append(attachment.file.name)
             attachment.save()
+            _unstage(scan.file)
             created.append(attachment)
     return created
+
+
+def _unstage(file) -> None:
+    """A staged file (reviews.staging) now stored as an attachment is staged no more: its row goes in
+    the filing's transaction (a rollback leaves it claimable for the next try), its file after the commit."""
+    staged = getattr(file, "staged", None)
+    if staged is None:
+        return
+    name = staged.file.name
+    StagedUpload.objects.filter(pk=staged.pk).delete()
+    transaction.on_commit(lambda: default_storage.delete(name))
 
 
 def supersede(attachments, *, in_round: int) -> None:

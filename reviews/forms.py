@@ -1,43 +1,101 @@
 """Form pieces every process shares: scan upload fields and the decision form."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
-from .attachments import check_totals, inspect_files
+from .attachments import MB, check_totals, inspect_files
 from .processes import ScanSpec
-from .uploads import greyscale_warning
+from .staging import SUFFIX, StagedFile, UnclaimedFile
+from .uploads import check_page_order, greyscale_warning
 
-PAGED_HINT = "每页一张图片，以页码命名（1.jpg、2.jpg …），系统按页码排序"
 
+class ScanInput(forms.FileInput):
+    """A file input that static/js/app.js turns into a staged upload (each file sent as it is chosen,
+    with a progress bar); the files already staged are listed below it, each with its token, so a form
+    that comes back with an error still carries them. Without JavaScript it is a plain file input."""
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
+    def __init__(self, spec: ScanSpec, label: str):
+        self.allow_multiple_selected = spec.multiple
+        attrs = {
+            "accept": ".jpg,.jpeg,.png,.pdf",
+            "data-scan-type": spec.type,
+            "data-label": label,
+            "data-max-files": spec.max_files or (0 if spec.multiple else 1),
+            "data-paged": "1" if spec.paged else "",
+        }
+        if spec.multiple:
+            attrs["multiple"] = True
+        super().__init__(attrs=attrs)
+
+    def use_required_attribute(self, initial):
+        # Staged files are not in the input; the server says what is missing, in the summary too.
+        return False
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update(
+            {
+                "data-stage-url": reverse("upload_stage"),
+                "data-max-bytes": settings.ATTACHMENT_MAX_FILE_MB * MB,
+            }
+        )
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        files = value if isinstance(value, list | tuple) else [value]
+        staged = [f.staged for f in files if isinstance(f, StagedFile)]
+        items = format_html_join(
+            "",
+            '<li data-token="{}"><input type="hidden" name="{}" value="{}">{}{}'
+            '<button type="button" class="link" data-unstage>移除</button></li>',
+            (
+                (
+                    s.token,
+                    name + SUFFIX,
+                    s.token,
+                    s.original_name,
+                    format_html('<span class="grey-warning">（灰度图像，应为彩色扫描件）</span>')
+                    if s.greyscale
+                    else "",
+                )
+                for s in staged
+            ),
+        )
+        return format_html(
+            '{}<ul class="staged" data-staged-for="{}">{}</ul>',
+            super().render(name, None, attrs, renderer),
+            name,
+            items,
+        )
 
 
 class ScanField(forms.FileField):
-    """The upload of one declared kind of scan: one or several files, each checked by
-    ``inspect_upload``. Cleans to a list of ``Scan`` in page order."""
+    """The upload of one declared kind of scan: one or several files (chosen now or staged earlier),
+    each checked by ``inspect_upload``; a paged scan's pages numbered 1, 2, 3 … (``check_page_order``).
+    Cleans to a list of ``Scan`` in page order."""
 
     def __init__(self, spec: ScanSpec, *, required: bool | None = None):
         self.att_type = spec.type
         self.multiple = spec.multiple
+        self.paged = spec.paged
         self.max_files = spec.max_files
         self.hint = spec.help_text if spec.max_files else ""
-        attrs = {"accept": ".jpg,.jpeg,.png,.pdf"}
-        if spec.multiple:
-            attrs["multiple"] = True
-        widget = MultipleFileInput(attrs=attrs) if spec.multiple else forms.ClearableFileInput(attrs=attrs)
+        hint = spec.help_text.rstrip("。") + "。" if spec.help_text else ""
         limit = f"最多 {spec.max_files} 个文件。" if spec.max_files else ""
-        help_text = "；".join(t for t in (limit + spec.help_text, PAGED_HINT if spec.paged else "") if t)
         super().__init__(
-            widget=widget,
+            widget=ScanInput(spec, spec.upload_label),
             label=spec.upload_label,
-            help_text=help_text,
+            help_text=hint + limit,
             required=spec.required if required is None else required,
         )
 
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if any(isinstance(f, UnclaimedFile) for f in files):
+            raise ValidationError(f"{self.label}：{UnclaimedFile.message}", code="unclaimed")
         if not files:
             if self.required:
                 raise ValidationError(f"请上传{self.label}。", code="required")
@@ -46,7 +104,19 @@ class ScanField(forms.FileField):
             raise ValidationError(f"{self.label}只能上传一个文件。")
         if self.max_files and len(files) > self.max_files:
             raise ValidationError(f"{self.label}最多上传 {self.max_files} 个文件。{self.hint}")
-        return inspect_files(files, label=self.label)
+        errors = []
+        if self.paged:
+            try:
+                check_page_order([f.name for f in files], label=self.label)
+            except ValidationError as e:
+                errors.extend(e.messages)
+        try:
+            scans = inspect_files(files, label=self.label)
+        except ValidationError as e:
+            errors.extend(e.messages)
+        if errors:
+            raise ValidationError(errors)
+        return scans
 
 
 class ScanFormMixin:

@@ -5,7 +5,9 @@ only its own fields, plus a ``Process`` declaration (``reviews.processes``) for 
 effect. This module knows no process.
 """
 
+import secrets
 import uuid
+from datetime import timedelta
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -381,3 +383,54 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+def staged_key(instance, filename) -> str:
+    """Staged files live apart from attachments, so the sweep can tell an expired one from an orphan."""
+    ext = PurePosixPath(filename).suffix.lower()
+    return f"staged/{timezone.localtime():%Y/%m}/{uuid.uuid4().hex}{ext}"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class StagedUploadQuerySet(models.QuerySet):
+    def live(self):
+        """Not yet expired (``STAGED_UPLOAD_HOURS`` after upload)."""
+        return self.filter(created_at__gte=timezone.now() - timedelta(hours=settings.STAGED_UPLOAD_HOURS))
+
+    def claimable_by(self, user):
+        """What ``user`` may put on a form: their own live staged files, never another user's."""
+        return self.live().filter(owner=user)
+
+    def expired(self):
+        return self.exclude(pk__in=self.live().values("pk"))
+
+
+class StagedUpload(models.Model):
+    """A scan uploaded as it was chosen, before its form is submitted (reviews.staging).
+
+    The form carries ``token``; only ``owner`` can claim it, and only until it expires. Filing turns it
+    into an ``Attachment`` (the row goes in the filing's transaction, the file after its commit);
+    ``manage.py sweep_attachments`` removes expired ones.
+    """
+
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    type = models.CharField("附件类型", max_length=30)
+    file = models.FileField("文件", upload_to=staged_key, max_length=200)
+    original_name = models.CharField("原文件名", max_length=255)
+    content_type = models.CharField("文件类型", max_length=50)
+    size = models.PositiveIntegerField("大小")
+    page = models.PositiveIntegerField("页码", null=True, blank=True)
+    greyscale = models.BooleanField("灰度图像", default=False)
+    created_at = models.DateTimeField("上传时间", default=timezone.now, db_index=True)
+
+    objects = StagedUploadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "暂存附件"
+
+    def __str__(self):
+        return self.original_name

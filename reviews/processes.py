@@ -20,9 +20,20 @@ class FilingRefused(ValidationError):
     receiver that may not receive, a certificate in the wrong state …). Its message is shown as is."""
 
 
+# The guide's words for scans, for the ``help_text`` of the declarations (each upload field shows its own).
+COLOUR_SCAN = "彩色扫描件"
+STAMPED_SCAN = "加盖公章的彩色扫描件"
+SOCIAL_SECURITY_SCAN = "加盖社保单位公章的彩色扫描件"
+PAGED_SCAN = "每页的扫描件以'页码号'命名（1.jpg、2.jpg …），按页码顺序上传"
+
+
 @dataclass(frozen=True)
 class ScanSpec:
-    """One kind of scan a party uploads: stored as ``Attachment.type``."""
+    """One kind of scan a party uploads: stored as ``Attachment.type``.
+
+    ``help_text`` is what the guide asks of this scan (stamp, colour, page naming), shown at its upload
+    field; a ``paged`` scan's files must be numbered 1, 2, 3 … with no repeat or gap.
+    """
 
     type: str
     label: str  # the type's name wherever a scan of it is shown
@@ -100,6 +111,13 @@ def scan_choices() -> list[tuple[str, str]]:
         for scan in process.filer_scans + process.receiver_scans:
             seen.setdefault(scan.type, scan.label)
     return list(seen.items())
+
+
+def scan_spec(type: str) -> ScanSpec | None:
+    """The first declaration of scan ``type`` (its checks are the same in every process that has it)."""
+    return next(
+        (s for p in _processes.values() for s in p.filer_scans + p.receiver_scans if s.type == type), None
+    )
 
 
 def is_identity_document(type: str) -> bool:

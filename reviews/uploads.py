@@ -36,6 +36,8 @@ _THUMBNAIL_SIZE = (64, 64)
 # image is still considered grey.
 _GREY_TOLERANCE = 8
 _DIGITS = re.compile(r"\d+")
+# Images of a PDF decoded for the colour check, at most (the first colour one ends it).
+_PDF_COLOUR_IMAGES = 20
 # A scanned A4 page at 600 dpi is 35 megapixels; anything larger is refused from its header, before a
 # single pixel is decoded (a decoded 40 MP RGB image already takes 120 MB).
 MAX_PIXELS = 40_000_000
@@ -78,8 +80,9 @@ class UploadRejected(ValidationError):
 class ScanInfo:
     """What `inspect_upload` learned about an accepted file.
 
-    `page` is the page number taken from the file name (see `page_number`). `greyscale` is only ever
-    True for images; it is a warning for the reviewer, not a reason to refuse. Images have `width`
+    `page` is the page number taken from the file name (see `page_number`). `greyscale` (an image in
+    grey, or a PDF whose embedded images are all grey) is a warning for the reviewer, not a reason to
+    refuse. Images have `width`
     and `height`, PDFs have `pages`.
     """
 
@@ -120,10 +123,7 @@ def inspect_upload(f, *, max_bytes: int) -> ScanInfo:
         raise _not_a_scan(name)
     _magic, content_type, extension, pil_format = signature
 
-    if pil_format is None:
-        details = {"pages": _inspect_pdf(name, data)}
-    else:
-        details = _inspect_image(name, data, pil_format)
+    details = _inspect_pdf(name, data) if pil_format is None else _inspect_image(name, data, pil_format)
     return ScanInfo(
         name=name,
         content_type=content_type,
@@ -156,6 +156,35 @@ def order_pages(files):
         return (page is None, page or 0, f.name or "")
 
     return sorted(files, key=key)
+
+
+def check_page_order(names: list[str], *, label: str) -> None:
+    """The guide's rule for paged scans (劳动合同): "每页的扫描件以'页码号'命名，按页码顺序上传".
+
+    Every file name carries a page number (see `page_number`), no number repeats, and the numbers run
+    1, 2, 3 … without a gap. Raises `UploadRejected` with one message per fault, naming the files.
+    """
+    errors = []
+    unnumbered = [n for n in names if page_number(n) is None]
+    if unnumbered:
+        listed = "、".join(f"「{n}」" for n in unnumbered)
+        errors.append(f"{label}：{listed}的文件名中没有页码，请以页码命名（1.jpg、2.jpg …）后重新上传")
+    by_page: dict[int, list[str]] = {}
+    for name in names:
+        if (page := page_number(name)) is not None:
+            by_page.setdefault(page, []).append(name)
+    for page, same in sorted(by_page.items()):
+        if len(same) > 1:
+            listed = "和".join(f"「{n}」" for n in same)
+            errors.append(f"{label}：{listed}的页码重复（都是第{page}页），每页只能上传一个文件")
+    if by_page:
+        missing = [p for p in range(1, max(by_page) + 1) if p not in by_page]
+        if missing:
+            pages = "、".join(str(p) for p in missing)
+            listed = "、".join(f"「{by_page[p][0]}」" for p in sorted(by_page))
+            errors.append(f"{label}：缺少第{pages}页（已上传{listed}），请按页码顺序上传全部页面")
+    if errors:
+        raise UploadRejected(errors, code="page_order")
 
 
 def greyscale_warning(name: str) -> str:
@@ -210,7 +239,7 @@ def _is_greyscale(image: Image.Image) -> bool:
     )
 
 
-def _inspect_pdf(name: str, data: bytes) -> int:
+def _inspect_pdf(name: str, data: bytes) -> dict:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         encrypted = reader.is_encrypted
@@ -231,7 +260,59 @@ def _inspect_pdf(name: str, data: bytes) -> int:
             f"「{name}」含有脚本、附件或表单，不能作为扫描件上传，请打印后重新扫描或导出为普通 PDF。",
             code="active_pdf",
         )
-    return pages
+    return {"pages": pages, "greyscale": _pdf_is_greyscale(reader)}
+
+
+def _pdf_is_greyscale(reader) -> bool:
+    """Whether the scanned pages of a PDF are grey: it has embedded images and every one looked at is
+    grey (by its colour space, or by its pixels on a thumbnail). A PDF without images is not a scan
+    anyone could call grey, so it is not flagged. At most `_PDF_COLOUR_IMAGES` images are decoded, and
+    none larger than `MAX_PIXELS`; any image this cannot read counts as colour (a warning, never a
+    refusal, hangs on this)."""
+    seen = 0
+    try:
+        for page in reader.pages:
+            resources = page.get("/Resources")
+            xobjects = resources.get_object().get("/XObject") if resources else None
+            for key, ref in xobjects.get_object().items() if xobjects else ():
+                image = ref.get_object()
+                if image.get("/Subtype") != "/Image":
+                    continue
+                if seen >= _PDF_COLOUR_IMAGES:
+                    return True
+                seen += 1
+                if not _pdf_image_is_grey(image, lambda key=key, page=page: page.images[key].image):
+                    return False
+    except Exception:
+        return False
+    return seen > 0
+
+
+def _pdf_image_is_grey(image, decode) -> bool:
+    """`image` is the image XObject's dictionary; `decode()` returns it as a Pillow image."""
+    if image.get("/ImageMask") or image.get("/BitsPerComponent") == 1:
+        return True
+    space = image.get("/ColorSpace")
+    space = space.get_object() if space is not None else None
+    if space in ("/DeviceGray", "/CalGray"):
+        return True
+    icc_grey = isinstance(space, ArrayObject) and space and space[0] == "/ICCBased"
+    if icc_grey and space[1].get_object().get("/N") == 1:
+        return True
+    if int(image.get("/Width", 0)) * int(image.get("/Height", 0)) > MAX_PIXELS:
+        return False
+    filters = image.get("/Filter")
+    filters = list(filters) if isinstance(filters, ArrayObject) else [filters]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        if filters == ["/DCTDecode"]:
+            # A JPEG inside the PDF: Pillow decodes it at 1/8 scale, cheaply.
+            with Image.open(io.BytesIO(image._data)) as picture:
+                picture.draft("RGB", _THUMBNAIL_SIZE)
+                picture.load()
+                return _is_greyscale(picture)
+        with decode() as picture:
+            return _is_greyscale(picture)
 
 
 def _has_active_content(root) -> bool:

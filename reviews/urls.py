@@ -2,7 +2,7 @@ from django.urls import path
 
 import institutions.converters  # noqa: F401  (registers <module:…>)
 
-from .views import applications, attachments, queues
+from .views import applications, attachments, queues, staging
 
 urlpatterns = [
     path("m/<module:module>/review/<slug:type>/", queues.review_queue, name="review_queue"),
@@ -13,4 +13,6 @@ urlpatterns = [
     path("applications/<int:pk>/refuse/", applications.application_refuse, name="application_refuse"),
     path("applications/<int:pk>/resubmit/", applications.application_resubmit, name="application_resubmit"),
     path("attachments/<int:pk>/", attachments.attachment_download, name="attachment_download"),
+    path("uploads/", staging.upload_stage, name="upload_stage"),
+    path("uploads/<str:token>/discard/", staging.upload_discard, name="upload_discard"),
 ]

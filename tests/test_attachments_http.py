@@ -218,14 +218,14 @@ def test_it_does_not_warn_about_a_colour_scan(login):
 
 def test_it_keeps_contract_pages_in_page_order(login):
     application = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
-    pages = [files.jpeg("2.jpg"), files.jpeg("10.jpg"), files.jpeg("1.jpg")]
+    pages = [files.jpeg(f"{n}.jpg", size=(16, 12)) for n in (2, 10, 1, 9, 3, 8, 4, 7, 5, 6)]
     assert accept_with(login("sz-jc"), application, labour_contract=pages).status_code == 302
     contract = Attachment.objects.filter(application=application, type="labour_contract")
-    assert list(contract.values_list("page", "original_name")) == [(1, "1.jpg"), (2, "2.jpg"), (10, "10.jpg")]
+    assert list(contract.values_list("page", "original_name")) == [(n, f"{n}.jpg") for n in range(1, 11)]
     html = login("nanjing").get(reverse("application_detail", args=[application.pk])).content.decode()
     shown = [html.index(f"第{n}页 · {n}.jpg") for n in (1, 2, 10)]
     assert shown == sorted(shown)
-    assert "劳动合同（3）" in html
+    assert "劳动合同（10）" in html
 
 
 # --- a failure after the files were written leaves nothing -----------------------------------------

@@ -31,7 +31,7 @@ def accept(client, application, expect=302):
     response = client.post(
         reverse("application_accept", args=[application.pk]),
         {
-            "labour_contract": [files.jpeg("2.jpg"), files.jpeg("1.jpg"), files.jpeg("10.jpg")],
+            "labour_contract": [files.jpeg("2.jpg"), files.jpeg("1.jpg"), files.jpeg("3.jpg")],
             "social_security": [files.pdf("社保.pdf")],
             "certificate_scan": [files.png("上岗证.png")],
         },

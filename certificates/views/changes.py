@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from reviews.models import Application
 from reviews.processes import Process
+from reviews.staging import scan_files
 from reviews.views.common import file_or_refuse, filed, friendly_conflicts
 from web.filters import SearchForm, read_filters
 from web.limits import takes_files
@@ -60,7 +61,9 @@ def cancellation_list(request: HttpRequest) -> HttpResponse:
 def transfer_new(request: HttpRequest) -> HttpResponse:
     """添加变更."""
     _institution_only(request.user)
-    form = TransferForm(request.POST or None, request.FILES or None, institution=request.user.institution)
+    form = TransferForm(
+        request.POST or None, scan_files(request) or None, institution=request.user.institution
+    )
     if request.method == "POST" and form.is_valid():
         transfer = file_or_refuse(
             form,
@@ -83,7 +86,9 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
 def reissue_new(request: HttpRequest) -> HttpResponse:
     """添加补办."""
     _institution_only(request.user)
-    form = ReissueForm(request.POST or None, request.FILES or None, institution=request.user.institution)
+    form = ReissueForm(
+        request.POST or None, scan_files(request) or None, institution=request.user.institution
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         reissue = file_or_refuse(
@@ -100,7 +105,9 @@ def reissue_new(request: HttpRequest) -> HttpResponse:
 def cancellation_new(request: HttpRequest) -> HttpResponse:
     """添加注销."""
     _institution_only(request.user)
-    form = CancellationForm(request.POST or None, request.FILES or None, institution=request.user.institution)
+    form = CancellationForm(
+        request.POST or None, scan_files(request) or None, institution=request.user.institution
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         cancellation = file_or_refuse(

@@ -18,6 +18,7 @@ from web.throttle import client_address
 from .. import actions
 from ..forms import DecisionForm, ReasonForm, scan_form
 from ..models import Application, Attachment, Decision
+from ..staging import scan_files
 from .common import file_or_refuse, friendly_conflicts, visible_application, warn_greyscale
 
 NO_RIGHT = "您无权执行此操作。"
@@ -193,7 +194,7 @@ def application_accept(request: HttpRequest, pk: int) -> HttpResponse:
     application = visible_application(request.user, pk)
     if not actions.may(application, request.user, "accept"):
         raise PermissionDenied(NO_RIGHT)
-    form = scan_form(application.process.receiver_scans)(request.POST, request.FILES)
+    form = scan_form(application.process.receiver_scans)(request.POST, scan_files(request))
     if not form.is_valid():
         return _render_detail(request, application, accept_form=form)
     actions.accept(application.pk, request.user, scans_by_type=form.scans_by_type())
@@ -225,7 +226,7 @@ def application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     application = visible_application(request.user, pk)
     if not actions.may(application, request.user, "submit"):
         raise PermissionDenied(NO_RIGHT)
-    form = scan_form(application.process.filer_scans, required=False)(request.POST, request.FILES)
+    form = scan_form(application.process.filer_scans, required=False)(request.POST, scan_files(request))
     if form.is_valid():
         file_or_refuse(
             form, actions.resubmit, application.pk, request.user, scans_by_type=form.scans_by_type()

@@ -1,4 +1,5 @@
-"""Delete stored scans that no Attachment row references (left by a crash between storage and commit)."""
+"""Delete stored scans that no row references (left by a crash between storage and commit), and staged
+uploads (reviews.staging) whose form never came: rows and files, ``STAGED_UPLOAD_HOURS`` after upload."""
 
 from datetime import timedelta
 
@@ -6,9 +7,10 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from reviews.models import Attachment
+from reviews.models import Attachment, StagedUpload
 
 ROOT = "attachments"
+STAGED = "staged"
 
 
 def stored_names(storage, folder=ROOT):
@@ -32,12 +34,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, hours, dry_run, **options):
         cutoff = timezone.now() - timedelta(hours=hours)
-        orphans = []
-        for name in stored_names(default_storage):
-            if default_storage.get_modified_time(name) >= cutoff:
-                continue  # may belong to an upload whose transaction has not committed yet
-            if not Attachment.objects.filter(file=name).exists():
-                orphans.append(name)
+        expired = list(StagedUpload.objects.expired().values_list("pk", "file"))
+        if not dry_run:
+            StagedUpload.objects.filter(pk__in=[pk for pk, _ in expired]).delete()
+        orphans = [name for _, name in expired]
+        for folder, model in ((ROOT, Attachment), (STAGED, StagedUpload)):
+            for name in stored_names(default_storage, folder):
+                if name in orphans or default_storage.get_modified_time(name) >= cutoff:
+                    continue  # may belong to an upload whose transaction has not committed yet
+                if not model.objects.filter(file=name).exists():
+                    orphans.append(name)
         for name in orphans:
             if not dry_run:
                 default_storage.delete(name)
