@@ -49,11 +49,12 @@ class ScanInput(forms.FileInput):
         staged = [f.staged for f in files if isinstance(f, StagedFile)]
         items = format_html_join(
             "",
-            '<li data-token="{}"><input type="hidden" name="{}" value="{}">{}{}'
+            '<li data-token="{}" data-name="{}"><input type="hidden" name="{}" value="{}">{}{}'
             '<button type="button" class="link" data-unstage>移除</button></li>',
             (
                 (
                     s.token,
+                    s.original_name,
                     name + SUFFIX,
                     s.token,
                     s.original_name,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("applications/<int:pk>/refuse/", applications.application_refuse, name="application_refuse"),
     path("applications/<int:pk>/resubmit/", applications.application_resubmit, name="application_resubmit"),
     path("attachments/<int:pk>/", attachments.attachment_download, name="attachment_download"),
+    path("attachments/<int:pk>/thumbnail/", attachments.attachment_thumbnail, name="attachment_thumbnail"),
     path("uploads/", staging.upload_stage, name="upload_stage"),
     path("uploads/<str:token>/discard/", staging.upload_discard, name="upload_discard"),
 ]

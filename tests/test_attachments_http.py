@@ -392,7 +392,8 @@ def test_it_keeps_a_replaced_scan_visible_and_downloadable_after_resubmission(lo
         assert "已替换（第2轮）" in replaced
         old_url = reverse("attachment_download", args=[old.pk])
         assert f'替换附件：<a href="{old_url}"' in side, "the timeline's 重新提交 line links the old scan"
-        assert current.count("<figure>") == 6 and replaced.count('<figure class="replaced">') == 6
+        assert current.count('<figure class="thumb">') == 6
+        assert replaced.count('<figure class="thumb replaced">') == 6
         download = client.get(reverse("attachment_download", args=[old.pk]), {"download": "1"})
         assert download.status_code == 200, username
         assert body(download) == old_content

@@ -128,6 +128,7 @@ PERSONAL = {
     "recovery_list": ("province", lambda w: {}, {}),
     "application_detail": ("nj-jc", lambda w: {"pk": w.transfer}, {}),
     "attachment_download": ("nj-jc", lambda w: {"pk": w.attachment}, {}),
+    "attachment_thumbnail": ("nj-jc", lambda w: {"pk": w.attachment}, {}),
 }
 
 

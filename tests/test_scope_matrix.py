@@ -219,6 +219,9 @@ TABLE: dict[str, list[Case]] = {
     "application_refuse": post_only("transfer"),
     "application_resubmit": post_only("transfer"),
     "attachment_download": [Case("termination", pk("attachment"), only(SEES_TRANSFER, denied=404))],
+    "attachment_thumbnail": [Case("termination", pk("attachment"), only(SEES_TRANSFER, denied=404))],
+    "upload_stage": post_only(),
+    "upload_discard": [Case("GET", lambda _w: {"token": "not-a-token"}, signed_in(405))],
 }
 
 MATRIX = [(name, case, role) for name, cases in TABLE.items() for case in cases for role in ROLES]

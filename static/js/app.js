@@ -52,3 +52,171 @@ document.addEventListener("change", function (event) {
     box.checked = all.checked;
   });
 });
+
+/* Staged uploads (reviews.staging): a scan input with data-stage-url sends each chosen file at once, with
+   a progress bar, and the form then carries the returned token instead of the file, so a form that comes
+   back with an error keeps what was chosen. The server checks type, size and page number; the file
+   count limit (data-max-files) and the size (data-max-bytes) are checked here before anything is sent.
+   Without JavaScript the input is a plain file input. */
+(function () {
+  function csrf(form) {
+    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+  function list(input) {
+    return input.form.querySelector('ul.staged[data-staged-for="' + input.name + '"]');
+  }
+  function say(input, text) {
+    var box = list(input).parentNode.querySelector(".stage-error[data-for='" + input.name + "']");
+    if (!box) {
+      box = document.createElement("ul");
+      box.className = "errorlist stage-error";
+      box.dataset.for = input.name;
+      list(input).insertAdjacentElement("afterend", box);
+    }
+    var li = document.createElement("li");
+    li.textContent = text;
+    box.appendChild(li);
+  }
+  function clearSay(input) {
+    var box = list(input).parentNode.querySelector(".stage-error[data-for='" + input.name + "']");
+    if (box) { box.textContent = ""; }
+  }
+  function pageOf(name) {
+    var runs = name.replace(/\.[^.]*$/, "").match(/\d+/g);
+    return runs ? parseInt(runs[runs.length - 1], 10) : null;
+  }
+  function send(input, file) {
+    var ul = list(input);
+    var li = document.createElement("li");
+    li.className = "uploading";
+    li.dataset.name = file.name;
+    li.appendChild(document.createTextNode(file.name + " "));
+    var bar = document.createElement("progress");
+    bar.max = 100;
+    bar.value = 0;
+    li.appendChild(bar);
+    ul.appendChild(li);
+    var data = new FormData();
+    data.append("type", input.dataset.scanType);
+    data.append("file", file);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", input.dataset.stageUrl);
+    xhr.setRequestHeader("X-CSRFToken", csrf(input.form));
+    xhr.upload.addEventListener("progress", function (e) {
+      if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); }
+    });
+    xhr.addEventListener("load", function () {
+      var body = {};
+      try { body = JSON.parse(xhr.responseText); } catch (err) { body = {}; }
+      if (xhr.status !== 201) {
+        li.remove();
+        say(input, body.error || ("「" + file.name + "」上传失败，请重试。"));
+        return;
+      }
+      li.className = "";
+      li.dataset.token = body.token;
+      li.textContent = "";
+      var hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = input.name + "__staged";
+      hidden.value = body.token;
+      li.appendChild(hidden);
+      li.appendChild(document.createTextNode(body.name));
+      if (body.warning) {
+        var warn = document.createElement("span");
+        warn.className = "grey-warning";
+        warn.textContent = "（灰度图像，应为彩色扫描件）";
+        li.appendChild(warn);
+      }
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "link";
+      remove.dataset.unstage = "";
+      remove.textContent = "移除";
+      li.appendChild(remove);
+    });
+    xhr.addEventListener("error", function () {
+      li.remove();
+      say(input, "「" + file.name + "」上传失败，请检查网络后重试。");
+    });
+    xhr.send(data);
+  }
+  document.addEventListener("change", function (event) {
+    var input = event.target.closest("input[type=file][data-stage-url]");
+    if (!input || !input.files.length) { return; }
+    clearSay(input);
+    var ul = list(input);
+    var max = parseInt(input.dataset.maxFiles || "0", 10);
+    var maxBytes = parseInt(input.dataset.maxBytes || "0", 10);
+    var chosen = Array.prototype.slice.call(input.files);
+    if (max === 1) {
+      ul.querySelectorAll("li[data-token] button[data-unstage]").forEach(function (b) { b.click(); });
+    }
+    var pages = {};
+    ul.querySelectorAll("li[data-name]").forEach(function (li) {
+      var p = pageOf(li.dataset.name);
+      if (p !== null) { pages[p] = li.dataset.name; }
+    });
+    var count = max === 1 ? 0 : ul.querySelectorAll("li").length;
+    chosen.forEach(function (file) {
+      if (max && count >= max) {
+        say(input, input.dataset.label + "最多上传 " + max + " 个文件：「" + file.name + "」未上传。");
+        return;
+      }
+      if (maxBytes && file.size > maxBytes) {
+        say(input, "「" + file.name + "」超过 " + Math.round(maxBytes / 1048576) + " MB 的大小上限");
+        return;
+      }
+      if (input.dataset.paged) {
+        var page = pageOf(file.name);
+        if (page !== null && pages[page]) {
+          say(input, input.dataset.label + "：「" + pages[page] + "」和「" + file.name + "」的页码重复（都是第" + page + "页），每页只能上传一个文件");
+          return;
+        }
+        if (page !== null) { pages[page] = file.name; }
+      }
+      count += 1;
+      send(input, file);
+    });
+    input.value = "";  // the files travel as tokens now, not again with the form
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-unstage]");
+    if (!button) { return; }
+    var li = button.closest("li[data-token]");
+    var form = button.closest("form");
+    var ul = li.parentNode;
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", ul.parentNode.querySelector("input[data-stage-url]").dataset.stageUrl + encodeURIComponent(li.dataset.token) + "/discard/");
+    xhr.setRequestHeader("X-CSRFToken", csrf(form));
+    xhr.send();
+    li.remove();
+  });
+})();
+
+/* The request page's viewer: a thumbnail (a[data-view]) shows its scan in the large viewer instead of
+   opening a tab. */
+document.addEventListener("click", function (event) {
+  var link = event.target.closest("a[data-view]");
+  var viewer = document.getElementById("scan-viewer");
+  if (!link || !viewer || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+  event.preventDefault();
+  var frame = viewer.querySelector("[data-viewer-frame]");
+  frame.textContent = "";
+  var shown;
+  if (link.dataset.viewKind === "image") {
+    shown = document.createElement("img");
+    shown.alt = link.dataset.viewName;
+  } else {
+    shown = document.createElement("iframe");
+    shown.title = link.dataset.viewName;
+  }
+  shown.src = link.dataset.view;
+  frame.appendChild(shown);
+  viewer.querySelector("[data-viewer-name]").textContent = link.dataset.viewName;
+  viewer.querySelector("[data-viewer-open]").href = link.dataset.view;
+  document.querySelectorAll(".viewer figure.on").forEach(function (f) { f.classList.remove("on"); });
+  link.closest("figure").classList.add("on");
+  viewer.scrollIntoView({ block: "nearest" });
+});
