@@ -93,6 +93,10 @@ class ScanField(forms.FileField):
             required=spec.required if required is None else required,
         )
 
+    def bound_data(self, data, initial):
+        # Django's FileField renders nothing back; the staged files are rendered back with their tokens.
+        return data
+
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
         if any(isinstance(f, UnclaimedFile) for f in files):
