@@ -140,8 +140,21 @@ document.addEventListener("change", function (event) {
       li.remove();
       say(input, "「" + file.name + "」上传失败，请检查网络后重试。");
     });
-    xhr.addEventListener("loadend", function () { submitWhenDone(input.form); });
-    xhr.send(data);
+    xhr.addEventListener("loadend", function () {
+      sending = false;
+      next();
+      submitWhenDone(input.form);
+    });
+    queue.push(function () { xhr.send(data); });
+    next();
+  }
+  /* One upload at a time: each gets the whole line, and the server handles one file per request. */
+  var queue = [];
+  var sending = false;
+  function next() {
+    if (sending || !queue.length) { return; }
+    sending = true;
+    queue.shift()();
   }
   /* A submit while files are still uploading waits for them, then goes ahead with the same button. */
   var waiting = new WeakMap();
