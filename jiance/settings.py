@@ -179,7 +179,9 @@ if S3_BUCKET:
             "signature_version": "s3v4",
             # A hung endpoint must fail the request with the 503 page well before the app server's
             # worker timeout (deploy/gunicorn.conf.py: 60 s) kills the worker: two tries at most.
+            # (A client_config replaces the one django-storages builds: it repeats signature_version.)
             "client_config": Config(
+                signature_version="s3v4",
                 connect_timeout=S3_CONNECT_TIMEOUT,
                 read_timeout=S3_READ_TIMEOUT,
                 retries={"total_max_attempts": 2, "mode": "standard"},

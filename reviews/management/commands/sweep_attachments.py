@@ -6,21 +6,8 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from reviews import inventory
 from reviews.models import Attachment
-
-ROOT = "attachments"
-
-
-def stored_names(storage, folder=ROOT):
-    """Every file name under ``folder`` in storage, recursively."""
-    try:
-        dirs, files = storage.listdir(folder)
-    except FileNotFoundError:
-        return
-    for name in files:
-        yield f"{folder}/{name}"
-    for sub in dirs:
-        yield from stored_names(storage, f"{folder}/{sub}")
 
 
 class Command(BaseCommand):
@@ -32,12 +19,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, hours, dry_run, **options):
         cutoff = timezone.now() - timedelta(hours=hours)
-        orphans = []
-        for name in stored_names(default_storage):
-            if default_storage.get_modified_time(name) >= cutoff:
-                continue  # may belong to an upload whose transaction has not committed yet
-            if not Attachment.objects.filter(file=name).exists():
-                orphans.append(name)
+        # Files older than the cutoff, from the listing; younger ones may belong to an upload whose
+        # transaction has not committed yet.
+        old = [f.name for f in inventory.stored(default_storage) if f.modified < cutoff]
+        referenced = set()
+        for start in range(0, len(old), 1000):
+            chunk = old[start : start + 1000]
+            referenced.update(Attachment.objects.filter(file__in=chunk).values_list("file", flat=True))
+        orphans = [name for name in old if name not in referenced]
         for name in orphans:
             if not dry_run:
                 default_storage.delete(name)
