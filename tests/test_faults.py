@@ -6,12 +6,14 @@ import socket
 import subprocess
 import sys
 import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from botocore.exceptions import ReadTimeoutError
 from django.core.files.storage import FileSystemStorage
-from django.db import OperationalError, connection
+from django.db import OperationalError, close_old_connections, connection
 from django.test import Client
 
 from institutions.models import User
@@ -23,6 +25,17 @@ from .files import stored_files
 BUSY = "系统繁忙，请稍后重试"
 CHECK_THE_LIST = "请先到相应的列表中查看是否已有这条记录"
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def connections_other():
+    """A second, independent database connection (another session on the server)."""
+    other = connection.copy()
+    try:
+        with other.cursor() as cursor:
+            yield cursor
+    finally:
+        other.close()
 
 
 def client_for(username: str) -> Client:
@@ -199,3 +212,37 @@ def test_storage_calls_give_up_after_the_configured_timeouts():
     assert name == "ReadTimeoutError", result.stderr[-2000:]
     assert mapped == "True"
     assert 1 <= float(seconds) < 5
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("health_checks", "expect"), [(True, 200), (False, 503)])
+def test_a_persistent_connection_the_server_dropped_costs_no_request(demo, health_checks, expect):
+    """As after a PostgreSQL restart: the app's kept connection is gone. With health checks (the setting)
+    the next request reconnects and succeeds; without them it gets the 503 page (never a 500)."""
+    client = client_for("nj-jc")
+
+    def serve(path):
+        # What Django's WSGI handler does when a request starts (the test client leaves it out): drop a
+        # connection that is too old or broken, and (with CONN_HEALTH_CHECKS) check it before reuse.
+        close_old_connections()
+        return client.get(path)
+
+    saved = dict(connection.settings_dict)
+    connection.settings_dict.update(CONN_MAX_AGE=60, CONN_HEALTH_CHECKS=health_checks)
+    connection.close()  # the next connection is made with these settings
+    try:
+        assert serve("/").status_code == 200
+        pid = connection.connection.info.backend_pid
+        with connections_other() as other:
+            other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        time.sleep(0.2)
+        response = serve("/")
+        assert response.status_code == expect
+        if expect == 503:
+            assert BUSY in response.content.decode()
+        assert serve("/").status_code == 200  # either way the next one is served
+    finally:
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
+        connection.close()
