@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "web.faults.ServiceUnavailableMiddleware",  # a database, bucket or cache fault → 503 系统繁忙
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -158,7 +159,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 S3_BUCKET = os.environ.get("S3_BUCKET", "")
+# Seconds to open a connection to the bucket and to wait for each answer (web/faults.py: 503 beyond).
+S3_CONNECT_TIMEOUT = float(os.environ.get("S3_CONNECT_TIMEOUT", 3))
+S3_READ_TIMEOUT = float(os.environ.get("S3_READ_TIMEOUT", 10))
 if S3_BUCKET:
+    from botocore.config import Config
+
     default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -171,6 +177,15 @@ if S3_BUCKET:
             "default_acl": None,
             "querystring_auth": True,
             "signature_version": "s3v4",
+            # A hung endpoint must fail the request with the 503 page well before the app server's
+            # worker timeout (deploy/gunicorn.conf.py: 60 s) kills the worker: two tries at most.
+            # (A client_config replaces the one django-storages builds: it repeats signature_version.)
+            "client_config": Config(
+                signature_version="s3v4",
+                connect_timeout=S3_CONNECT_TIMEOUT,
+                read_timeout=S3_READ_TIMEOUT,
+                retries={"total_max_attempts": 2, "mode": "standard"},
+            ),
         },
     }
 else:
@@ -229,6 +244,11 @@ SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
 SESSION_SINGLE = env_bool("SESSION_SINGLE", True)
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+
+# /readyz: how long the database, the cache and the storage each have to answer (web/health.py).
+READYZ_TIMEOUT_SECONDS = float(os.environ.get("READYZ_TIMEOUT_SECONDS", 2))
+# The balancer checks each app server over plain HTTP, whatever SECURE_SSL_REDIRECT says.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -1,10 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from web import health
+
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -21,3 +25,4 @@ urlpatterns = [
 ]
 
 handler400 = "jiance.views.bad_request"
+handler500 = "jiance.views.server_error"

@@ -1,12 +1,16 @@
+import sys
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 
 from audit.events import Kind, record
 from institutions.sessions import keep_only_this_session
 from reviews.models import Application
+from web.faults import busy_page, unavailable
 from web.filters import InvalidQuery
 from web.privacy import personal_data
 
@@ -51,3 +55,14 @@ def bad_request(request: HttpRequest, exception) -> HttpResponse:
     """The 400 page; a refused query or input (``InvalidQuery``) says what was wrong, in Chinese."""
     message = str(exception) if isinstance(exception, InvalidQuery) else ""
     return render(request, "400.html", {"message": message}, status=400)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a service fault (database, bucket, cache) is the 503 系统繁忙 page; anything else the
+    500 page. Both say, after a POST, to check the list before filing again. Neither touches the
+    database (it may be what failed)."""
+    exception = sys.exc_info()[1]
+    if unavailable(exception):
+        return busy_page(request, exception)
+    after_post = request.method == "POST"
+    return HttpResponse(render_to_string("500.html", {"after_post": after_post}), status=500)

@@ -3,7 +3,8 @@
 Each action locks the application row (and, when filing, the person's row), checks the user's right
 itself (django-fsm's ``permission=`` is only a query) and the process's filing rules
 (``Process.check_filing``), runs the transition, saves, records the decision and applies the process's
-effect, all in one ``transaction.atomic()``. django-fsm-log writes the raw transition log in the same
+effect, all in one ``transaction.atomic()``. Scans are written to storage before that transaction
+opens (``attachments.write``), so no row lock waits on the bucket. django-fsm-log writes the raw transition log in the same
 transaction. Slow work is scheduled with ``on_commit``.
 """
 
@@ -13,7 +14,7 @@ from django.db import IntegrityError, transaction
 from audit.events import Kind, record
 
 from . import processes, transitions
-from .attachments import cleanup_on_failure, store, supersede
+from .attachments import add_rows, cleanup_on_failure, supersede, write
 from .models import Application, Decision, State
 from .processes import FilingRefused
 from .transitions import AlreadyHandled, guarded, may, run
@@ -91,18 +92,20 @@ def file_application(application, user, *, scans_by_type: dict, on_saved=None) -
     application.institution = user.institution
     application.created_by = user
     try:
-        with cleanup_on_failure() as saved, transaction.atomic():
-            _lock_person(application.person_id)
-            _check_no_open_application(application.person_id)
-            process.check_filing(user, application)
-            application.subject_name = process.subject(application)
-            application.save()
-            application.cities.set(_review_cities(application))
-            if on_saved:
-                on_saved(application)
-            store(scans_by_type, user=user, saved=saved, application=application)
-            # Transitions always run on the base row, so that the history is keyed by Application.
-            run(_lock(application.pk), "submit", user, description="提交申请")
+        with cleanup_on_failure() as saved:
+            written = write(scans_by_type, user=user, saved=saved)
+            with transaction.atomic():
+                _lock_person(application.person_id)
+                _check_no_open_application(application.person_id)
+                process.check_filing(user, application)
+                application.subject_name = process.subject(application)
+                application.save()
+                application.cities.set(_review_cities(application))
+                if on_saved:
+                    on_saved(application)
+                add_rows(written, application=application)
+                # Transitions always run on the base row, so that the history is keyed by Application.
+                run(_lock(application.pk), "submit", user, description="提交申请")
     except IntegrityError:
         # The partial unique index is the backstop where the row lock could not serialise the filings.
         _check_no_open_application(application.person_id)
@@ -114,16 +117,18 @@ def file_application(application, user, *, scans_by_type: dict, on_saved=None) -
 def _run_with_scans(application_id: int, user, name: str, scans_by_type: dict, description: str, check=None):
     """Run transition ``name``; the uploaded scans supersede this party's current ones of the same types,
     which are kept (with their files) and marked as replaced in the round the transition leads to."""
-    with cleanup_on_failure() as saved, transaction.atomic():
-        application = _lock(application_id)
-        if check:
-            check(application)
-        current = application.attachments.current().filter(type__in=list(scans_by_type))
-        earlier = list(current.values_list("pk", flat=True))
-        store(scans_by_type, user=user, saved=saved, application=application)
-        # Refused (403 / 已被处理) → the transaction rolls back and cleanup removes the new files.
-        run(application, name, user, description=description)
-        supersede(application.attachments.filter(pk__in=earlier), in_round=application.round)
+    with cleanup_on_failure() as saved:
+        written = write(scans_by_type, user=user, saved=saved)
+        with transaction.atomic():
+            application = _lock(application_id)
+            if check:
+                check(application)
+            current = application.attachments.current().filter(type__in=list(scans_by_type))
+            earlier = list(current.values_list("pk", flat=True))
+            add_rows(written, application=application)
+            # Refused (403 / 已被处理) → the transaction rolls back and cleanup removes the new files.
+            run(application, name, user, description=description)
+            supersede(application.attachments.filter(pk__in=earlier), in_round=application.round)
     return application
 
 

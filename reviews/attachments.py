@@ -1,11 +1,14 @@
 """Storing scans: the one path from a validated upload to an ``Attachment`` row and a stored file.
 
-Files are written through Django's storage API under server-generated keys. Storage is not
-transactional, so every action that stores files runs inside ``cleanup_on_failure()``: if the action
-raises (its transaction rolled back), the files it wrote are deleted again. Anything older that no row
-references is removed by ``manage.py sweep_attachments``.
+Files are written through Django's storage API under server-generated keys, in two steps: ``write``
+puts the files in storage *before* the action opens its transaction (a slow or hung bucket must never
+hold a row lock), ``add_rows`` creates their rows inside it. Storage is not transactional, so every
+action that stores files runs inside ``cleanup_on_failure()``: if the action raises (its transaction
+rolled back), the files it wrote are deleted again. Anything older that no row references (a crash, or
+a delete that failed too) is removed by ``manage.py sweep_attachments``.
 """
 
+import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -18,6 +21,7 @@ from .models import Attachment, StagedUpload
 from .uploads import ScanInfo, inspect_upload, order_pages
 
 MB = 1024 * 1024
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -61,20 +65,24 @@ def cleanup_on_failure():
         yield saved
     except BaseException:
         for name in saved:
-            default_storage.delete(name)
+            try:
+                default_storage.delete(name)
+            except Exception:
+                # The storage that just failed may fail again: the sweep removes the file later.
+                logger.warning("could not delete %s after a failed action; sweep_attachments will", name)
         raise
 
 
-def store(
-    scans_by_type: dict, *, user, saved: list, application=None, qualification=None
-) -> list[Attachment]:
-    """Write each scan to storage and create its ``Attachment`` row (call inside the action's atomic)."""
+def write(scans_by_type: dict, *, user, saved: list) -> list[Attachment]:
+    """Write each scan to storage and return its ``Attachment``, not saved yet (``add_rows`` saves it).
+
+    Call *before* the action's ``transaction.atomic()``, inside ``cleanup_on_failure()``: no row lock is
+    held while the bytes travel to the bucket.
+    """
     created = []
     for att_type, scans in scans_by_type.items():
         for scan in scans:
             attachment = Attachment(
-                application=application,
-                qualification=qualification,
                 type=att_type,
                 page=scan.info.page,
                 original_name=scan.info.name[:255],
@@ -89,16 +97,23 @@ def store(
             scan.file.content_type = scan.info.content_type
             attachment.file.save(f"scan.{scan.info.extension}", scan.file, save=False)
             saved.append(attachment.file.name)
-            attachment.save()
-            _unstage(scan.file)
+            attachment.staged = getattr(scan.file, "staged", None)
             created.append(attachment)
     return created
 
 
-def _unstage(file) -> None:
+def add_rows(written: list[Attachment], *, application=None, qualification=None) -> None:
+    """Create the rows of files ``write`` stored (inside the action's atomic)."""
+    for attachment in written:
+        attachment.application = application
+        attachment.qualification = qualification
+        attachment.save()
+        _unstage(attachment.staged)
+
+
+def _unstage(staged) -> None:
     """A staged file (reviews.staging) now stored as an attachment is staged no more: its row goes in
     the filing's transaction (a rollback leaves it claimable for the next try), its file after the commit."""
-    staged = getattr(file, "staged", None)
     if staged is None:
         return
     name = staged.file.name

@@ -5,7 +5,7 @@ same ``inspect_upload`` as any scan, stored under ``staged/`` and answered with 
 carries ``<field>__staged`` tokens instead of the files, so a form that comes back with an error keeps
 them. ``scan_files(request)`` turns the tokens back into files for the form's scan fields, taking only
 the user's own live staged files; filing stores them as attachments like any upload
-(``attachments.store``), which deletes the staged row in the filing's transaction and its file after
+(``attachments.add_rows``), which deletes the staged row in the filing's transaction and its file after
 the commit. Without JavaScript
 the plain file inputs are posted as before.
 """

@@ -27,7 +27,7 @@ from botocore.config import Config
 from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 from storages.backends.s3 import S3Storage
@@ -119,7 +119,10 @@ def s3_storage_setting(endpoint: str) -> dict:
         namespace = runpy.run_path(str(Path(django_settings.BASE_DIR) / "jiance" / "settings.py"))
     storage = namespace["STORAGES"]["default"]
     assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
-    assert storage["OPTIONS"] == {
+    options = dict(storage["OPTIONS"])
+    timeouts = options.pop("client_config")  # connect/read timeouts: tests/test_faults.py
+    assert (timeouts.connect_timeout, timeouts.read_timeout) == (3, 10)
+    assert options == {
         "bucket_name": BUCKET,
         "endpoint_url": endpoint,
         "access_key": ACCESS_KEY,
@@ -304,3 +307,31 @@ def test_it_stores_the_judged_type_not_the_browsers(s3, login):
     (key,) = s3.stored()
     assert key.endswith(".png"), key
     assert s3.client.head_object(Bucket=BUCKET, Key=key)["ContentType"] == "image/png"
+
+
+# --- checking rows against the bucket after a restore ------------------------------------------------
+
+
+def test_check_attachments_reads_the_bucket_by_listing_pages_not_object_by_object(s3, login):
+    application = workflow.file_transfer(login("nj-jc"), "王强", RECEIVER)
+    for i in range(1100):  # more than one listing page (1,000 keys)
+        s3.client.put_object(Bucket=BUCKET, Key=f"attachments/2026/01/stray{i:04d}.jpg", Body=b"x")
+    requests = []
+    client = default_storage.bucket.meta.client
+    client.meta.events.register("before-send.s3", lambda request, **kw: requests.append(request.url))
+    out = io.StringIO()
+    started = time.monotonic()
+    with pytest.raises(CommandError, match="存储文件 1101 个"):
+        call_command("check_attachments", stdout=out)
+    took = time.monotonic() - started
+    assert "文件无对应记录：1100 个" in out.getvalue()
+    assert "记录存在但文件缺失" not in out.getvalue()
+    assert len(requests) == 2, requests  # two listing pages for 1,101 objects
+    assert took < 10
+    # and with the strays gone, the one real scan agrees with its row
+    for i in range(1100):
+        s3.client.delete_object(Bucket=BUCKET, Key=f"attachments/2026/01/stray{i:04d}.jpg")
+    out = io.StringIO()
+    call_command("check_attachments", stdout=out)
+    assert "一致。附件记录 1 条，存储文件 1 个" in out.getvalue()
+    assert the_attachment_of(application).file.name in s3.stored()

@@ -150,6 +150,8 @@ XLSX = {"format": "xlsx"}
 
 TABLE: dict[str, list[Case]] = {
     "home": [Case("", no_args, signed_in())],
+    "healthz": [Case("", no_args, everyone(200))],
+    "readyz": [Case("", no_args, everyone(200))],
     "login": [Case("", no_args, {ANONYMOUS: 200, **dict.fromkeys(REVIEWERS + INSTITUTIONS, HOME)})],
     "logout": [Case("GET", no_args, signed_in(405))],
     "password_change": [Case("", no_args, signed_in())],

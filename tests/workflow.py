@@ -10,10 +10,10 @@ from reviews.models import Application
 from . import files
 
 
-def file_transfer(client, person_name: str, to_institution: str, expect=302) -> Application | None:
+def post_transfer(client, person_name: str, to_institution: str):
     person = Person.objects.get(name=person_name)
     receiving = Institution.objects.get(name=to_institution)
-    response = client.post(
+    return client.post(
         reverse("transfer_new"),
         {
             "person": person.pk,
@@ -21,6 +21,10 @@ def file_transfer(client, person_name: str, to_institution: str, expect=302) -> 
             "termination": files.jpeg("解除劳动关系证明.jpg"),
         },
     )
+
+
+def file_transfer(client, person_name: str, to_institution: str, expect=302) -> Application | None:
+    response = post_transfer(client, person_name, to_institution)
     assert response.status_code == expect, response.content.decode()[:2000]
     if expect != 302:
         return None

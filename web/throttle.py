@@ -1,7 +1,18 @@
-"""A small rate limit on the cache (Redis in production): per client address, or per any key."""
+"""A small rate limit on the cache (Redis in production): per client address, or per any key.
+
+When the cache cannot be reached (Redis down), the limit fails open: the request is counted as the
+first of its window and a warning is logged ("rate limit skipped"), so 证书查询 keeps answering instead
+of failing; the limit returns with the cache.
+"""
+
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
+
+from .faults import FAULTS
+
+logger = logging.getLogger(__name__)
 
 
 def allow(request, scope: str, limit: int, seconds: int) -> bool:
@@ -12,17 +23,25 @@ def allow(request, scope: str, limit: int, seconds: int) -> bool:
 def hit(key: str, seconds: int) -> int:
     """Count one more event under ``key`` in a window of ``seconds`` from the first; the count so far."""
     key = f"throttle:{key}"
-    cache.add(key, 0, timeout=seconds)
     try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds)
+        cache.add(key, 0, timeout=seconds)
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=seconds)
+            return 1
+    except FAULTS as e:
+        logger.warning("rate limit skipped, cache unavailable: %s: %s", type(e).__name__, e)
         return 1
 
 
 def spent(key: str, limit: int) -> bool:
     """Whether ``limit`` events were already counted under ``key`` in its current window."""
-    return cache.get(f"throttle:{key}", 0) >= limit
+    try:
+        return cache.get(f"throttle:{key}", 0) >= limit
+    except FAULTS as e:
+        logger.warning("rate limit skipped, cache unavailable: %s: %s", type(e).__name__, e)
+        return False
 
 
 def client_address(request) -> str:

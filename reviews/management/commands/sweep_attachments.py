@@ -1,5 +1,5 @@
-"""Delete stored scans that no row references (left by a crash between storage and commit), and staged
-uploads (reviews.staging) whose form never came: rows and files, ``STAGED_UPLOAD_HOURS`` after upload."""
+"""Delete stored scans that no Attachment row references (left by a crash between storage and commit),
+and staged uploads whose form never came (older than STAGED_UPLOAD_HOURS)."""
 
 from datetime import timedelta
 
@@ -7,22 +7,10 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from reviews import inventory
 from reviews.models import Attachment, StagedUpload
 
-ROOT = "attachments"
 STAGED = "staged"
-
-
-def stored_names(storage, folder=ROOT):
-    """Every file name under ``folder`` in storage, recursively."""
-    try:
-        dirs, files = storage.listdir(folder)
-    except FileNotFoundError:
-        return
-    for name in files:
-        yield f"{folder}/{name}"
-    for sub in dirs:
-        yield from stored_names(storage, f"{folder}/{sub}")
 
 
 class Command(BaseCommand):
@@ -38,12 +26,20 @@ class Command(BaseCommand):
         if not dry_run:
             StagedUpload.objects.filter(pk__in=[pk for pk, _ in expired]).delete()
         orphans = [name for _, name in expired]
-        for folder, model in ((ROOT, Attachment), (STAGED, StagedUpload)):
-            for name in stored_names(default_storage, folder):
-                if name in orphans or default_storage.get_modified_time(name) >= cutoff:
-                    continue  # may belong to an upload whose transaction has not committed yet
-                if not model.objects.filter(file=name).exists():
-                    orphans.append(name)
+        seen = set(orphans)
+        for folder, model in ((inventory.ROOT, Attachment), (STAGED, StagedUpload)):
+            # Files older than the cutoff, from the listing; younger ones may belong to an upload whose
+            # transaction has not committed yet.
+            old = [
+                f.name
+                for f in inventory.stored(default_storage, folder)
+                if f.modified < cutoff and f.name not in seen
+            ]
+            referenced = set()
+            for start in range(0, len(old), 1000):
+                chunk = old[start : start + 1000]
+                referenced.update(model.objects.filter(file__in=chunk).values_list("file", flat=True))
+            orphans += [name for name in old if name not in referenced]
         for name in orphans:
             if not dry_run:
                 default_storage.delete(name)
