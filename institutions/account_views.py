@@ -20,7 +20,18 @@ from . import accounts
 from .forms import AccountFilterForm, AccountForm, ContactForm
 from .models import User
 
-COLUMNS = ["用户名", "角色", "单位", "所在市", "姓名", "手机", "状态", "首次登录须修改密码", "最近登录", "创建时间"]
+COLUMNS = [
+    "用户名",
+    "角色",
+    "单位",
+    "所在市",
+    "姓名",
+    "手机",
+    "状态",
+    "首次登录须修改密码",
+    "最近登录",
+    "创建时间",
+]
 
 
 def _province_only(user) -> None:
@@ -40,7 +51,9 @@ def account_list(request: HttpRequest) -> HttpResponse:
     if filters["q"]:
         q = filters["q"].strip()
         users = users.filter(
-            Q(username__icontains=q) | Q(full_name__icontains=q) | Q(institution__name__icontains=q)
+            Q(username__icontains=q)
+            | Q(full_name__icontains=q)
+            | Q(institution__name__icontains=q)
             | Q(city__name__icontains=q)
         )
     if filters["role"]:
@@ -85,9 +98,13 @@ def account_new(request: HttpRequest) -> HttpResponse:
     form = AccountForm(request.POST or None, initial={"role": User.Role.INSTITUTION})
     if request.method == "POST" and form.is_valid():
         user = accounts.create_account(request.user, request=request, **form.cleaned_data)
-        messages.success(request, f"已新增登录账号 {user.username}（{user.scope_label}），首次登录须修改初始密码。")
+        messages.success(
+            request, f"已新增登录账号 {user.username}（{user.scope_label}），首次登录须修改初始密码。"
+        )
         return redirect("account_detail", pk=user.pk)
-    return render(request, "institutions/account_new.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "institutions/account_new.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def history(user):

@@ -9,7 +9,7 @@ import string
 
 from axes.utils import reset
 from django.contrib.auth import password_validation
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from audit.events import Kind, record
@@ -66,8 +66,9 @@ def _label(user) -> str:
 
 
 @transaction.atomic
-def create_account(actor, *, role, username, password, full_name="", phone="", city=None, institution=None,
-                   request=None) -> User:
+def create_account(
+    actor, *, role, username, password, full_name="", phone="", city=None, institution=None, request=None
+) -> User:
     """The province opens a login for a city or an institution; the initial password must be changed at first
     login. The caller has validated the password against the rules (forms do)."""
     _province_only(actor)
@@ -117,7 +118,7 @@ def one_time_password(user) -> str:
         candidate = "".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(ONE_TIME_LENGTH))
         try:
             password_validation.validate_password(candidate, user)
-        except Exception:  # noqa: BLE001 - draw again (a class missing, the username inside …)
+        except ValidationError:  # draw again (a class missing, the username inside …)
             continue
         return candidate
 
@@ -136,7 +137,11 @@ def reset_password(actor, user, *, request=None) -> str:
     user.save()
     UserSession.objects.end_for(user)
     record(
-        Kind.ACCOUNT_CHANGED, request=request, user=actor, obj=user, detail=f"重置登录账号 {_label(user)} 的密码"
+        Kind.ACCOUNT_CHANGED,
+        request=request,
+        user=actor,
+        obj=user,
+        detail=f"重置登录账号 {_label(user)} 的密码",
     )
     return password
 

@@ -59,7 +59,9 @@ class AccountFilterForm(SearchForm):
         required=False,
         choices=[("", "全部"), (User.Role.CITY, User.Role.CITY.label), (User.Role.INSTITUTION, "检测机构")],
     )
-    city = forms.ModelChoiceField(label="所在市", queryset=City.objects.all(), required=False, empty_label="全部")
+    city = forms.ModelChoiceField(
+        label="所在市", queryset=City.objects.all(), required=False, empty_label="全部"
+    )
     status = forms.ChoiceField(label="状态", required=False, choices=STATUS_CHOICES)
 
 
@@ -70,7 +72,11 @@ class AccountForm(forms.Form):
         label="角色", choices=[(User.Role.CITY, User.Role.CITY.label), (User.Role.INSTITUTION, "检测机构")]
     )
     city = forms.ModelChoiceField(
-        label="省辖市", queryset=City.objects.all(), required=False, empty_label="请选择", help_text="角色为省辖市时必选。"
+        label="省辖市",
+        queryset=City.objects.all(),
+        required=False,
+        empty_label="请选择",
+        help_text="角色为省辖市时必选。",
     )
     institution = forms.ModelChoiceField(
         label="检测机构",
@@ -104,7 +110,9 @@ class AccountForm(forms.Form):
             self.add_error("institution", "请选择检测机构。")
         if cleaned.get("password"):
             try:
-                password_validation.validate_password(cleaned["password"], User(username=cleaned.get("username", "")))
+                password_validation.validate_password(
+                    cleaned["password"], User(username=cleaned.get("username", ""))
+                )
             except forms.ValidationError as error:
                 self.add_error("password", error)
         return cleaned

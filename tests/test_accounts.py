@@ -46,7 +46,10 @@ def test_the_full_lifecycle_of_an_institution_login(login):
     clerk = User.objects.get(username="nj-jc.qian")
     assert response.status_code == 302 and response.url == reverse("account_detail", args=[clerk.pk])
     assert (clerk.role, clerk.institution.name, clerk.full_name, clerk.phone) == (
-        "institution", "南京华宁建材检测有限公司", "钱琳", "13912345678"
+        "institution",
+        "南京华宁建材检测有限公司",
+        "钱琳",
+        "13912345678",
     )
     assert clerk.must_change_password
 
@@ -91,8 +94,15 @@ def test_the_full_lifecycle_of_an_institution_login(login):
     events = list(
         AuditEvent.objects.filter(object_type="institutions.user", object_id=str(clerk.pk)).order_by("pk")
     )
-    assert [e.detail.split(" ")[0] for e in events] == ["新增登录账号", "停用登录账号", "重置登录账号", "启用登录账号"]
-    assert {(e.kind, e.username, e.organisation) for e in events} == {(Kind.ACCOUNT_CHANGED, "province", "省质监总站")}
+    assert [e.detail.split(" ")[0] for e in events] == [
+        "新增登录账号",
+        "停用登录账号",
+        "重置登录账号",
+        "启用登录账号",
+    ]
+    assert {(e.kind, e.username, e.organisation) for e in events} == {
+        (Kind.ACCOUNT_CHANGED, "province", "省质监总站")
+    }
     assert all(e.at for e in events)
     for e in events:
         assert e.detail in page
@@ -102,13 +112,25 @@ def test_the_full_lifecycle_of_an_institution_login(login):
 
 def test_the_province_opens_a_city_login_and_the_initial_password_follows_the_rules(login):
     province = login("province")
-    response = create(province, role="city", institution="", city=City.objects.get(name="南京市").pk,
-                      username="nanjing.li", password="short")
+    response = create(
+        province,
+        role="city",
+        institution="",
+        city=City.objects.get(name="南京市").pk,
+        username="nanjing.li",
+        password="short",
+    )
     assert response.status_code == 400
     assert "密码至少 8 位" in response.content.decode()
     assert not User.objects.filter(username="nanjing.li").exists()
-    response = create(province, role="city", institution="", city=City.objects.get(name="南京市").pk,
-                      username="nanjing.li", password="Hui#2026ling")
+    response = create(
+        province,
+        role="city",
+        institution="",
+        city=City.objects.get(name="南京市").pk,
+        username="nanjing.li",
+        password="Hui#2026ling",
+    )
     assert response.status_code == 302
     user = User.objects.get(username="nanjing.li")
     assert (user.role, user.city.name, user.institution) == ("city", "南京市", None)
@@ -187,14 +209,23 @@ def test_the_export_lists_the_filtered_accounts(login):
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.values)
     assert rows[0][:6] == ("用户名", "角色", "单位", "所在市", "姓名", "手机")
-    assert rows[1][:6] == ("nj-jc.qian", "检测机构", "南京华宁建材检测有限公司", "南京市", "钱琳", "13912345678")
+    assert rows[1][:6] == (
+        "nj-jc.qian",
+        "检测机构",
+        "南京华宁建材检测有限公司",
+        "南京市",
+        "钱琳",
+        "13912345678",
+    )
     assert len(rows) == 2
 
 
 def test_the_province_edits_the_clerk_name_and_phone_and_it_is_recorded(login):
     province = login("province")
     target = User.objects.get(username="sz-jc")
-    response = province.post(reverse("account_detail", args=[target.pk]), {"full_name": "王芳", "phone": "12345"})
+    response = province.post(
+        reverse("account_detail", args=[target.pk]), {"full_name": "王芳", "phone": "12345"}
+    )
     assert response.status_code == 400 and "手机号码应为 11 位数字" in response.content.decode()
     target.refresh_from_db()
     assert target.phone == ""

@@ -28,7 +28,12 @@ def run(*args, env=None, inputs=(), passwords=()):
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch):
-    for name in ("JIANCE_PROVINCE_USERNAME", "JIANCE_PROVINCE_PASSWORD", "JIANCE_PROVINCE_NAME", "JIANCE_PROVINCE_PHONE"):
+    for name in (
+        "JIANCE_PROVINCE_USERNAME",
+        "JIANCE_PROVINCE_PASSWORD",
+        "JIANCE_PROVINCE_NAME",
+        "JIANCE_PROVINCE_PHONE",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -49,7 +54,11 @@ def test_it_creates_the_province_account_from_the_environment(db):
     assert "已新建省质监总站账号 zhan.admin" in output and PASSWORD not in output
     user = User.objects.get(username="zhan.admin")
     assert (user.role, user.full_name, user.phone, user.city, user.institution) == (
-        "province", "周站", "13900001111", None, None
+        "province",
+        "周站",
+        "13900001111",
+        None,
+        None,
     )
     assert can_manage_accounts("zhan.admin", PASSWORD)
     event = AuditEvent.objects.get(object_id=str(user.pk))
@@ -57,7 +66,10 @@ def test_it_creates_the_province_account_from_the_environment(db):
 
 
 def test_it_asks_interactively_with_the_password_twice(db):
-    output = run(inputs=["zhan.admin", "周站", ""], passwords=["Zhan#Other1", "Zhan#Other2", "weak", "weak", PASSWORD, PASSWORD])
+    output = run(
+        inputs=["zhan.admin", "周站", ""],
+        passwords=["Zhan#Other1", "Zhan#Other2", "weak", "weak", PASSWORD, PASSWORD],
+    )
     assert "两次输入的密码不一致" in output
     assert "密码不符合规则" in output and "密码至少 8 位" in output
     assert PASSWORD not in output and "weak" not in output
@@ -76,10 +88,16 @@ def test_it_gives_up_after_three_bad_passwords_and_creates_nothing(db):
     [
         ({"JIANCE_PROVINCE_USERNAME": "zhan.admin"}, "JIANCE_PROVINCE_PASSWORD"),
         ({"JIANCE_PROVINCE_USERNAME": "zhan admin", "JIANCE_PROVINCE_PASSWORD": PASSWORD}, "用户名无效"),
-        ({"JIANCE_PROVINCE_USERNAME": "zhan.admin", "JIANCE_PROVINCE_PASSWORD": "zhanadmin"}, "密码不符合规则"),
         (
-            {"JIANCE_PROVINCE_USERNAME": "zhan.admin", "JIANCE_PROVINCE_PASSWORD": PASSWORD,
-             "JIANCE_PROVINCE_PHONE": "12"},
+            {"JIANCE_PROVINCE_USERNAME": "zhan.admin", "JIANCE_PROVINCE_PASSWORD": "zhanadmin"},
+            "密码不符合规则",
+        ),
+        (
+            {
+                "JIANCE_PROVINCE_USERNAME": "zhan.admin",
+                "JIANCE_PROVINCE_PASSWORD": PASSWORD,
+                "JIANCE_PROVINCE_PHONE": "12",
+            },
             "手机无效",
         ),
     ],

@@ -45,7 +45,12 @@ def test_it_imports_accounts_that_must_get_a_password_from_the_province(people, 
     output = run(SAMPLES / f"legacy-accounts.{suffix}")
     assert "登录账号文件共 4 行：新增 4，跳过 0 行" in output
     clerk = User.objects.get(username="czjc.sun")
-    assert (clerk.role, clerk.institution.name, clerk.full_name, clerk.phone) == ("institution", CZ, "孙晓燕", "13775110004")
+    assert (clerk.role, clerk.institution.name, clerk.full_name, clerk.phone) == (
+        "institution",
+        CZ,
+        "孙晓燕",
+        "13775110004",
+    )
     assert clerk.must_change_password and not clerk.has_usable_password()
     assert User.objects.filter(institution__name=CZ).count() == 2  # one login per clerk
     # No password logs in until the province gives a one-time one, which must then be changed.
@@ -54,7 +59,9 @@ def test_it_imports_accounts_that_must_get_a_password_from_the_province(people, 
     client = Client()
     assert client.post(reverse("login"), {"username": "czjc.sun", "password": one_time}).status_code == 302
     assert client.get(reverse("home")).url.startswith(reverse("password_change"))
-    event = AuditEvent.objects.get(object_type="institutions.user", object_id=str(clerk.pk), username="manage.py import_legacy")
+    event = AuditEvent.objects.get(
+        object_type="institutions.user", object_id=str(clerk.pk), username="manage.py import_legacy"
+    )
     assert "导入登录账号 czjc.sun" in event.detail
 
 

@@ -175,7 +175,9 @@ TABLE: dict[str, list[Case]] = {
         Case("xlsx", no_args, only({"province"}), query=lambda _w: XLSX),
     ],
     "account_new": [Case("", no_args, only({"province"}))],
-    "account_detail": [Case("nj-jc", lambda _w: {"pk": User.objects.get(username="nj-jc").pk}, only({"province"}))],
+    "account_detail": [
+        Case("nj-jc", lambda _w: {"pk": User.objects.get(username="nj-jc").pk}, only({"province"}))
+    ],
     "account_disable": [Case("GET", lambda _w: {"pk": 1}, signed_in(405))],
     "account_enable": [Case("GET", lambda _w: {"pk": 1}, signed_in(405))],
     "account_reset": [Case("GET", lambda _w: {"pk": 1}, signed_in(405))],

@@ -45,11 +45,13 @@ class RecordKind:
     marker: str  # the column that tells this kind of file
 
 
-ACCOUNTS = RecordKind("登录账号", (CREDIT_CODE, USERNAME, FULL_NAME, MOBILE), frozenset({FULL_NAME, MOBILE}), USERNAME)
-QUALIFICATIONS = RecordKind(
-    "资质", (CREDIT_CODE, KIND, NUMBER, VALID_FROM, VALID_UNTIL), frozenset(), NUMBER
+ACCOUNTS = RecordKind(
+    "登录账号", (CREDIT_CODE, USERNAME, FULL_NAME, MOBILE), frozenset({FULL_NAME, MOBILE}), USERNAME
 )
-CAPABILITIES = RecordKind("检测能力", (CREDIT_CODE, KIND, CATEGORY, ITEM, PARAMETERS), frozenset({PARAMETERS}), ITEM)
+QUALIFICATIONS = RecordKind("资质", (CREDIT_CODE, KIND, NUMBER, VALID_FROM, VALID_UNTIL), frozenset(), NUMBER)
+CAPABILITIES = RecordKind(
+    "检测能力", (CREDIT_CODE, KIND, CATEGORY, ITEM, PARAMETERS), frozenset({PARAMETERS}), ITEM
+)
 RECORD_KINDS = (ACCOUNTS, QUALIFICATIONS, CAPABILITIES)
 
 
@@ -130,7 +132,11 @@ def run(path: str | Path, kind: RecordKind, *, dry_run: bool = False) -> Summary
             row = _Row(source_row.number, source_row.values, errors)
             code = row.cell(CREDIT_CODE, cells.credit_code)
             if code and code not in institutions:
-                errors.append(RowError(row.number, CREDIT_CODE, "系统中没有此统一社会信用代码的检测机构（请先导入人员文件）"))
+                errors.append(
+                    RowError(
+                        row.number, CREDIT_CODE, "系统中没有此统一社会信用代码的检测机构（请先导入人员文件）"
+                    )
+                )
                 row.ok = False
             data = {"institution_id": institutions.get(code)}
             if kind is ACCOUNTS:
@@ -197,7 +203,11 @@ def _plan(kind, parsed, errors, summary) -> list[dict]:
                 summary.skipped.append(number)
                 if known.number != data["number"] or known.valid_until != data["valid_until"]:
                     summary.notes.append(
-                        RowError(number, NUMBER, f"系统中已有此类资质（{known.number}，有效期至 {known.valid_until}），保持不变")
+                        RowError(
+                            number,
+                            NUMBER,
+                            f"系统中已有此类资质（{known.number}，有效期至 {known.valid_until}），保持不变",
+                        )
                     )
                 continue
         elif Capability.objects.filter(

@@ -117,7 +117,9 @@ def _csv_encoding_and_lines(path: Path) -> tuple[str, int]:
     return ("utf-8-sig" if utf8 else "gb18030"), lines
 
 
-def _header_columns(header: Sequence, wanted: Sequence[str] = COLUMNS, optional=OPTIONAL_COLUMNS) -> dict[str, int]:
+def _header_columns(
+    header: Sequence, wanted: Sequence[str] = COLUMNS, optional=OPTIONAL_COLUMNS
+) -> dict[str, int]:
     """Column name → index; raises `ImportRejected` listing missing and repeated required columns."""
     columns: dict[str, int] = {}
     errors = []

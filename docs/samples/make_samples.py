@@ -128,7 +128,11 @@ CAPABILITIES = [
     [XZ[1], "地基", "桩基", "低应变法", "桩身完整性"],
     [XZ[1], "建材", "混凝土", "混凝土抗压强度", ""],
 ]
-RECORDS = {"legacy-accounts": ACCOUNTS, "legacy-qualifications": QUALIFICATIONS, "legacy-capabilities": CAPABILITIES}
+RECORDS = {
+    "legacy-accounts": ACCOUNTS,
+    "legacy-qualifications": QUALIFICATIONS,
+    "legacy-capabilities": CAPABILITIES,
+}
 
 
 def write_records(name: str, table: list[list]) -> None:
@@ -148,4 +152,6 @@ if __name__ == "__main__":
     write_csv(HERE / "legacy-sample.csv")
     for name, table in RECORDS.items():
         write_records(name, table)
-    print(f"wrote {HERE / 'legacy-sample.xlsx'}, {HERE / 'legacy-sample.csv'} and the {', '.join(RECORDS)} files")
+    print(
+        f"wrote {HERE / 'legacy-sample.xlsx'}, {HERE / 'legacy-sample.csv'} and the {', '.join(RECORDS)} files"
+    )
