@@ -234,3 +234,25 @@ def test_the_province_edits_the_clerk_name_and_phone_and_it_is_recorded(login):
     assert (target.full_name, target.phone) == ("王芳", "13700002222")
     event = AuditEvent.objects.get(object_type="institutions.user", object_id=str(target.pk))
     assert event.username == "province" and "王芳" in event.detail
+
+
+def test_the_list_costs_the_same_queries_whatever_the_page_holds(login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    province = login("province")
+    province.get(reverse("home"))  # warm the cached menu
+
+    def queries(**query):
+        with CaptureQueriesContext(connection) as captured:
+            assert province.get(reverse("account_list"), query).status_code == 200
+        return len(captured)
+
+    few = queries(role="institution")  # 5 demo institution logins
+    institution = Institution.objects.get(name="南京华宁建材检测有限公司")
+    User.objects.bulk_create(
+        User(username=f"nj-jc.c{i}", role="institution", institution=institution, full_name=f"经办人{i}")
+        for i in range(40)
+    )
+    assert queries(role="institution") == few
+    assert queries() == few  # cities' and institutions' logins together
