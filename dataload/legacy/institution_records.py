@@ -176,46 +176,49 @@ def _key(kind: RecordKind, data: dict):
     return data["institution_id"], data["kind"], data["category"], data["item"]
 
 
+def _known(kind: RecordKind, institution_ids: set[int]) -> dict:
+    """What the database holds for this kind, keyed like ``_key``, in one query."""
+    if kind is ACCOUNTS:
+        return {name.lower(): pk for name, pk in User.objects.values_list("username", "institution_id")}
+    if kind is QUALIFICATIONS:
+        rows = Qualification.objects.filter(institution_id__in=institution_ids)
+        return {(q.institution_id, q.kind): q for q in rows}
+    rows = Capability.objects.filter(institution_id__in=institution_ids)
+    return {key: True for key in rows.values_list("institution_id", "kind", "category", "item")}
+
+
 def _plan(kind, parsed, errors, summary) -> list[dict]:
     """Repeats within the file are errors; what the database holds is skipped (a note when it differs)."""
+    known = _known(kind, {data["institution_id"] for _, data, ok in parsed if ok})
+    column = {ACCOUNTS: USERNAME, QUALIFICATIONS: KIND, CAPABILITIES: ITEM}[kind]
     seen: dict = {}
     new = []
     for number, data, ok in parsed:
         if not ok:
             continue
         key = _key(kind, data)
-        column = {ACCOUNTS: USERNAME, QUALIFICATIONS: KIND, CAPABILITIES: ITEM}[kind]
         if key in seen:
             errors.append(RowError(number, column, f"与第 {seen[key]} 行重复"))
             continue
         seen[key] = number
-        if kind is ACCOUNTS:
-            known = User.objects.filter(username__iexact=data["username"]).first()
-            if known is not None:
-                if known.institution_id != data["institution_id"]:
-                    errors.append(RowError(number, USERNAME, "用户名已被系统中的其他账号使用"))
-                else:
-                    summary.skipped.append(number)
-                continue
-        elif kind is QUALIFICATIONS:
-            known = Qualification.objects.filter(institution_id=key[0], kind=key[1]).first()
-            if known is not None:
-                summary.skipped.append(number)
-                if known.number != data["number"] or known.valid_until != data["valid_until"]:
-                    summary.notes.append(
-                        RowError(
-                            number,
-                            NUMBER,
-                            f"系统中已有此类资质（{known.number}，有效期至 {known.valid_until}），保持不变",
-                        )
-                    )
-                continue
-        elif Capability.objects.filter(
-            institution_id=key[0], kind=key[1], category=key[2], item=key[3]
-        ).exists():
+        if key not in known:
+            new.append(data)
+        elif kind is ACCOUNTS and known[key] != data["institution_id"]:
+            errors.append(RowError(number, USERNAME, "用户名已被系统中的其他账号使用"))
+        else:
             summary.skipped.append(number)
-            continue
-        new.append(data)
+            held = known[key]
+            if kind is QUALIFICATIONS and (held.number, held.valid_until) != (
+                data["number"],
+                data["valid_until"],
+            ):
+                summary.notes.append(
+                    RowError(
+                        number,
+                        NUMBER,
+                        f"系统中已有此类资质（{held.number}，有效期至 {held.valid_until}），保持不变",
+                    )
+                )
     return new
 
 
