@@ -76,3 +76,6 @@ class HistoryValidator:
 
     def get_help_text(self):
         return f"不能与最近 {self.count} 次使用过的密码相同。"
+
+
+validate_mobile = RegexValidator(r"\A1[3-9][0-9]{9}\Z", "手机号码应为 11 位数字，以 13–19 开头。")

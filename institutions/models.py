@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
-from .credentials import validate_username
+from .credentials import validate_mobile, validate_username
 from .validators import validate_credit_code
 
 
@@ -171,6 +171,14 @@ class User(AbstractUser):
     city = models.ForeignKey(City, models.PROTECT, null=True, blank=True, verbose_name="所属市")
     institution = models.ForeignKey(
         Institution, models.PROTECT, null=True, blank=True, related_name="users", verbose_name="所属机构"
+    )
+    full_name = models.CharField("姓名", max_length=50, blank=True, help_text="使用此账号的经办人。")
+    phone = models.CharField(
+        "手机",
+        max_length=11,
+        blank=True,
+        validators=[validate_mobile],
+        help_text="11 位手机号码。",
     )
     must_change_password = models.BooleanField("首次登录须修改密码", default=False)
     # db_default as well: bulk loads that leave the column out (bench/pages.py) start the clock at load time.

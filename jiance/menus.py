@@ -98,7 +98,11 @@ def _reviewer_menu(user, counts):
     if user.is_province:
         entries = [Entry("新增检测机构", reverse("institution_new"))]
         sections.append(Section("机构管理", [Group("", entries)]))
-        security = [Entry("安全审计", reverse("audit_list")), Entry("登录安全", reverse("login_security"))]
+        security = [
+            Entry("账号管理", reverse("account_list")),
+            Entry("安全审计", reverse("audit_list")),
+            Entry("登录安全", reverse("login_security")),
+        ]
         sections.append(Section("系统管理", [Group("", security)]))
     return sections
 

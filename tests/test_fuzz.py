@@ -41,6 +41,7 @@ READS = {
     "review_queue": ["tab", "city", "age", "format", *PAGING],
     "attachment_download": ["download"],
     "login": ["next"],
+    "account_list": ["q", "role", "city", "status", "format", *PAGING],
 }
 QUERY_NAMES = sorted({name for names in READS.values() for name in names})
 
@@ -68,6 +69,8 @@ FORM_FIELDS = {
     "application_decide": ["decision", "opinion"],
     "application_refuse": ["reason"],
     "verify": ["number", "name"],
+    "account_new": ["role", "city", "institution", "username", "full_name", "phone", "password"],
+    "account_detail": ["full_name", "phone"],
 }
 
 # Numbers that str.isdigit() accepts and int(), timedelta or the database do not, and their kin.

@@ -172,6 +172,17 @@ TABLE: dict[str, list[Case]] = {
     ],
     "login_security": [Case("", no_args, only({"province"}))],
     "login_unlock": post_only(),
+    "account_list": [
+        Case("", no_args, only({"province"})),
+        Case("xlsx", no_args, only({"province"}), query=lambda _w: XLSX),
+    ],
+    "account_new": [Case("", no_args, only({"province"}))],
+    "account_detail": [
+        Case("nj-jc", lambda _w: {"pk": User.objects.get(username="nj-jc").pk}, only({"province"}))
+    ],
+    "account_disable": [Case("GET", lambda _w: {"pk": 1}, signed_in(405))],
+    "account_enable": [Case("GET", lambda _w: {"pk": 1}, signed_in(405))],
+    "account_reset": [Case("GET", lambda _w: {"pk": 1}, signed_in(405))],
     "otp_reset": post_only(),
     "otp_setup": [Case("", no_args, signed_in())],
     "otp_recovery_codes": [Case("", no_args, signed_in(Redirect("otp_setup")))],

@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
-from .columns import COLUMN_ORDER, COLUMNS, OPTIONAL_COLUMNS, plain
+from .columns import COLUMNS, OPTIONAL_COLUMNS, plain
 from .errors import ImportRejected, LegacyFileError, RowError
 
 
@@ -37,7 +37,7 @@ class LegacyFile:
     required columns.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, columns: Sequence[str] = COLUMNS, optional=OPTIONAL_COLUMNS):
         path = Path(path)
         self._workbook = None
         self._text = None
@@ -52,7 +52,8 @@ class LegacyFile:
             header = next(raw, None)
             if header is None:
                 raise LegacyFileError("文件是空的：第 1 行应为列名")
-            self._columns = _header_columns(header)
+            self.header = [plain(cell) for cell in header]
+            self._columns = _header_columns(header, columns, optional)
         except Exception:
             self.close()
             raise
@@ -116,18 +117,20 @@ def _csv_encoding_and_lines(path: Path) -> tuple[str, int]:
     return ("utf-8-sig" if utf8 else "gb18030"), lines
 
 
-def _header_columns(header: Sequence) -> dict[str, int]:
+def _header_columns(
+    header: Sequence, wanted: Sequence[str] = COLUMNS, optional=OPTIONAL_COLUMNS
+) -> dict[str, int]:
     """Column name → index; raises `ImportRejected` listing missing and repeated required columns."""
     columns: dict[str, int] = {}
     errors = []
     for index, cell in enumerate(header):
         name = plain(cell)
-        if name not in COLUMN_ORDER:
+        if name not in wanted:
             continue
         if name in columns:
             errors.append(RowError(1, name, "列名重复"))
         columns[name] = index
-    errors += [RowError(1, c, "缺少此列") for c in COLUMNS if c not in columns and c not in OPTIONAL_COLUMNS]
+    errors += [RowError(1, c, "缺少此列") for c in wanted if c not in columns and c not in optional]
     if errors:
         raise ImportRejected(errors)
     return columns

@@ -104,7 +104,54 @@ def write_csv(path: Path) -> None:
         writer.writerows([as_text(value) for value in row] for row in rows())
 
 
+# The institution records of the same three institutions (import them after legacy-sample.*): one file per
+# kind, told apart by their columns. 南京 already holds both qualifications in the demo data (skipped there).
+ACCOUNTS = [
+    ["统一社会信用代码", "用户名", "姓名", "手机"],
+    [NJ[1], "njzx.zhou", "周明", "13905140001"],
+    [CZ[1], "czjc", "钱永刚", "13775110003"],
+    [CZ[1], "czjc.sun", "孙晓燕", "13775110004"],
+    [XZ[1], "xzyt", "王建军", "13952210006"],
+]
+QUALIFICATIONS = [
+    ["统一社会信用代码", "资质类别", "资质证书编号", "有效期起", "有效期至"],
+    [NJ[1], "建材", "苏建检字第0001号", D(2022, 1, 1), D(2027, 12, 31)],
+    [CZ[1], "建材", "苏建检字第0104号", D(2021, 6, 1), D(2026, 5, 31)],
+    [XZ[1], "地基", "苏建检字第0211号", "2023-03-01", "2028/2/29"],
+    [XZ[1], "建材", "苏建检字第0212号", "2023年3月1日", "2028年2月29日"],
+]
+CAPABILITIES = [
+    ["统一社会信用代码", "资质类别", "检测类别", "检测项目", "检测参数"],
+    [CZ[1], "建材", "水泥", "通用硅酸盐水泥", "凝结时间、安定性、胶砂强度"],
+    [CZ[1], "建材", "钢筋", "热轧带肋钢筋", "屈服强度、抗拉强度、断后伸长率"],
+    [XZ[1], "地基", "桩基", "单桩竖向抗压静载试验", "竖向抗压承载力"],
+    [XZ[1], "地基", "桩基", "低应变法", "桩身完整性"],
+    [XZ[1], "建材", "混凝土", "混凝土抗压强度", ""],
+]
+RECORDS = {
+    "legacy-accounts": ACCOUNTS,
+    "legacy-qualifications": QUALIFICATIONS,
+    "legacy-capabilities": CAPABILITIES,
+}
+
+
+def write_records(name: str, table: list[list]) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in table:
+        sheet.append(row)
+    for cell in sheet["A"]:
+        cell.number_format = "@"
+    workbook.save(HERE / f"{name}.xlsx")
+    with (HERE / f"{name}.csv").open("w", encoding="utf-8-sig", newline="") as file:
+        csv.writer(file).writerows([as_text(value) for value in row] for row in table)
+
+
 if __name__ == "__main__":
     write_xlsx(HERE / "legacy-sample.xlsx")
     write_csv(HERE / "legacy-sample.csv")
-    print(f"wrote {HERE / 'legacy-sample.xlsx'} and {HERE / 'legacy-sample.csv'}")
+    for name, table in RECORDS.items():
+        write_records(name, table)
+    print(
+        f"wrote {HERE / 'legacy-sample.xlsx'}, {HERE / 'legacy-sample.csv'} and the {', '.join(RECORDS)} files"
+    )

@@ -98,7 +98,7 @@ def expected_sections(username: str) -> dict:
             DJ_TITLE: reviewing,
             "【证书管理】": {"": ["证书打印", "证书收回"]},
             "【机构管理】": {"": ["新增检测机构"]},
-            "【系统管理】": {"": ["安全审计", "登录安全"]},
+            "【系统管理】": {"": ["账号管理", "安全审计", "登录安全"]},
         }
     if username == "nanjing":
         return {JC_TITLE: reviewing, DJ_TITLE: reviewing, "【证书管理】": {"": ["证书发放"]}}
