@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("filings.urls")),
     path("", include("reviews.urls")),
     path("", include("audit.urls")),
+    path("", include("jobs.urls")),
 ]
 
 handler400 = "jiance.views.bad_request"
