@@ -139,3 +139,30 @@ def test_enqueue_is_transactional(login, small_sync):
     job = Job.objects.get()
     task = DBTaskResult.objects.get()
     assert str(task.id) == job.task_id and task.args_kwargs["args"] == [job.pk]
+
+
+def test_a_big_batch_pdf_is_made_by_the_worker(login, settings):
+    from pypdf import PdfReader
+
+    from certificates.models import PrintTask
+
+    from .workflow import accept, approve_everywhere, file_transfer
+
+    settings.PRINT_SYNC_MAX = 1
+    application = file_transfer(login("nj-dual"), "张伟", "无锡市建设工程质量检测中心")
+    accept(login("wx-dual"), application)
+    approve_everywhere(login, application, ["nanjing", "wuxi"])
+    ids = list(PrintTask.objects.filter(application=application).values_list("pk", flat=True))
+    province = login("province")
+    response = province.post(reverse("print_pdf"), {"ids": ids})
+    job = Job.objects.get(kind="print_pdf")
+    assert response["Location"] == reverse("job_detail", args=[job.pk]) and job.total == 2
+    work()
+    download = province.get(reverse("job_download", args=[job.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(b"".join(download.streaming_content)))
+    assert len(reader.pages) == 2 and "苏JC-2019-00012" in "".join(p.extract_text() for p in reader.pages)
+    assert AuditEvent.objects.filter(kind=Kind.PRINT, object_id=str(job.pk)).exists()
+    assert not PrintTask.objects.filter(pk__in=ids).exclude(state="pending").exists(), (
+        "printing marks nothing"
+    )
