@@ -16,7 +16,7 @@ def batch(user, ids):
     return list(
         PrintTask.objects.visible_to(user)
         .filter(pk__in=ids)
-        .select_related("certificate__holder", "certificate__institution")
+        .select_related("certificate__holder", "certificate__institution", "destination_city")
         .order_by("destination_city__order", "pk")
     )
 
