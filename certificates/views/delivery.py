@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from institutions.models import City, Kind
@@ -214,18 +215,64 @@ def _queue_url():
     return reverse("print_queue")
 
 
-@personal_data
-def delivery_list(request: HttpRequest) -> HttpResponse:
-    """证书发放: certificates the province sent to this city, to hand to the institutions."""
-    if not request.user.is_city:
+def _deliveries(user, query):
+    if not user.is_city:
         raise PermissionDenied("该页面供省辖市建设行政主管部门使用。")
-    state = read_filters(request.GET, DeliveryFilterForm)["state"] or "sent"
+    state = read_filters(query, DeliveryFilterForm)["state"] or "sent"
     tasks = (
-        PrintTask.objects.visible_to(request.user)
+        PrintTask.objects.visible_to(user)
         .filter(state=state)
         .select_related("certificate__holder", "certificate__institution", "destination_city")
         .order_by("sent_at", "pk")
     )
+    return tasks, state
+
+
+DELIVERY_COLUMNS = [
+    "姓名",
+    "类别",
+    "证书编号",
+    "版次",
+    "工作单位",
+    "寄出时间",
+    "快递单号",
+    "状态",
+    "领取人",
+    "发放日期",
+]
+
+
+def _delivery_rows(tasks):
+    for t in tasks.iterator(chunk_size=CHUNK):
+        c = t.certificate
+        yield [
+            c.holder.name,
+            c.get_kind_display(),
+            c.number,
+            t.edition,
+            c.institution.name if c.institution else "",
+            timezone.localtime(t.sent_at).replace(tzinfo=None) if t.sent_at else "",
+            t.tracking_number,
+            "待发放" if t.state == PrintTask.State.SENT else t.get_state_display(),
+            t.recipient,
+            t.delivered_on or "",
+        ]
+
+
+@export_source
+def delivery_export(user, query):
+    tasks, state = _deliveries(user, query)
+    return Export(
+        f"证书发放-{'待发放' if state == 'sent' else '已发放'}", DELIVERY_COLUMNS, tasks, _delivery_rows
+    )
+
+
+@personal_data
+def delivery_list(request: HttpRequest) -> HttpResponse:
+    """证书发放: certificates the province sent to this city, to hand to the institutions."""
+    if wants_xlsx(request):
+        return export_response(request, delivery_export)
+    tasks, state = _deliveries(request.user, request.GET)
     context = {"page": paginate(request, tasks), "state": state, "form": DeliverForm(), "today": date.today()}
     return render(request, "certificates/delivery_list.html", context)
 
@@ -248,9 +295,41 @@ def deliver(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("delivery_list")
 
 
+RECOVERY_COLUMNS = ["姓名", "类别", "证书编号", "注销申请", "机构", "状态", "快递单号"]
+
+
+def _recovery_rows(recoveries):
+    for r in recoveries.iterator(chunk_size=CHUNK):
+        c = r.certificate
+        yield [
+            c.holder.name,
+            c.get_kind_display(),
+            c.number,
+            f"#{r.application_id}",
+            r.application.institution.name,
+            r.get_state_display(),
+            r.tracking_number,
+        ]
+
+
+@export_source
+def recovery_export(user, query):
+    state = read_filters(query, RecoveryFilterForm)["state"]
+    recoveries = Recovery.objects.visible_to(user)
+    if state:
+        recoveries = recoveries.filter(state=state)
+    recoveries = recoveries.select_related("certificate__holder", "application__institution").order_by(
+        "state", "pk"
+    )
+    label = dict(Recovery.State.choices)[state] if state else "全部"
+    return Export(f"证书收回-{label}", RECOVERY_COLUMNS, recoveries, _recovery_rows)
+
+
 @personal_data
 def recovery_list(request: HttpRequest) -> HttpResponse:
     """证书收回: cancelled certificates to mail back (institution) and to receive (province)."""
+    if wants_xlsx(request):
+        return export_response(request, recovery_export)
     state = read_filters(request.GET, RecoveryFilterForm)["state"]
     recoveries = Recovery.objects.visible_to(request.user)
     if state:

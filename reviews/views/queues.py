@@ -42,7 +42,8 @@ def _local(moment):
 
 def _queue_rows(applications):
     for a in applications.iterator(chunk_size=CHUNK):
-        last = a.decisions.all()[-1] if a.decisions.all() else None
+        decisions = list(a.decisions.all())  # prefetched, in order; a QuerySet refuses [-1]
+        last = decisions[-1] if decisions else None
         yield [
             a.pk,
             a.get_type_display(),
