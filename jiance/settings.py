@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jiance.menus.menu",
+                "jiance.help.contact",
             ],
         },
     }

@@ -12,6 +12,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", views.password_change, name="password_change"),
+    path("help/", views.help_page, name="help"),
     path("", include("institutions.urls")),
     path("", include("personnel.urls")),
     path("", include("certificates.urls")),

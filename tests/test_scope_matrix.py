@@ -197,6 +197,7 @@ TABLE: dict[str, list[Case]] = {
         Case("selected", no_args, only({"province"}), query=lambda w: {"ids": [w.print_task]}),
         Case("none-selected", no_args, {**only({"province"}), "province": Redirect("print_queue")}),
     ],
+    "help": [Case("", no_args, signed_in())],
     "print_batch": post_only(),
     "print_mark_printed": post_only(),
     "print_send": post_only(),
