@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from audit.events import Kind, record
+from web.exports import XLSX
 from web.privacy import personal_data
 
 from .models import Job
@@ -51,8 +52,8 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse:
         handle = job.file.open("rb")
     except FileNotFoundError:
         raise Http404("文件不存在或已过期，请重新生成。") from None
-    kind = Kind.PRINT if job.kind == "print_pdf" else Kind.EXPORT
-    record(kind, request=request, obj=job, detail=f"下载 {job.filename}")
+    if job.content_type != XLSX:  # a spreadsheet is recorded as 导出 by audit.middleware, like any export
+        record(Kind.PRINT, request=request, obj=job, detail=f"下载 {job.filename}（{job.total} 份）")
     response = FileResponse(handle, as_attachment=True, filename=job.filename, content_type=job.content_type)
     response["Cache-Control"] = "no-store, private"
     return response
