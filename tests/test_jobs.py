@@ -3,6 +3,7 @@ the page follows its progress, and only its owner can download the file, until i
 
 import io
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core.files.storage import default_storage
@@ -25,8 +26,10 @@ def small_sync(settings):
 
 
 def work():
-    """Run every queued job with the real worker command, in this process, then return."""
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    """Run every queued job with the real worker command, in this process, then return. The worker drops
+    database connections it finds inside a transaction: here that is the test's own, so it is kept."""
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
 
 def rows_of(response):
