@@ -8,6 +8,7 @@ class CertificatesConfig(AppConfig):
     verbose_name = "岗位合格证书"
 
     def ready(self):
+        from . import print_job  # noqa: F401  (registers the "print_pdf" job kind)
         from .cancellation import CANCELLATION
         from .reissue import REISSUE
         from .transfer import TRANSFER

@@ -3,7 +3,7 @@
 from django import forms
 from django.db.models import Exists, OuterRef
 
-from institutions.models import City, Institution
+from institutions.models import City, Institution, Kind
 from personnel.models import Person
 from reviews.forms import ScanFormMixin, scan_fields
 from reviews.models import Application
@@ -118,10 +118,11 @@ class CertificateFilterForm(SearchForm):
 
 
 class PrintQueueFilterForm(SearchForm):
-    """证书打印's filters: a state tab (待打印 when none) and the destination city."""
+    """证书打印's filters: a state tab (待打印 when none), the destination city and the kind."""
 
     state = forms.ChoiceField(label="状态", choices=PrintTask.State.choices, required=False)
     city = forms.ModelChoiceField(label="寄往", queryset=City.objects.all(), required=False)
+    kind = forms.ChoiceField(label="类别", choices=Kind.choices, required=False)
 
 
 class DeliveryFilterForm(forms.Form):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("m/<module:module>/certificates/", registry.certificate_list, name="certificate_list"),
     path("printing/", delivery.print_queue, name="print_queue"),
     path("printing/pdf/", delivery.print_pdf, name="print_pdf"),
+    path("printing/batch/", delivery.print_batch, name="print_batch"),
     path("printing/mark-printed/", delivery.mark_printed, name="print_mark_printed"),
     path("printing/send/", delivery.send, name="print_send"),
     path("deliveries/", delivery.delivery_list, name="delivery_list"),

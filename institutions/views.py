@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from web.exports import CHUNK, wants_xlsx, xlsx_response
 from web.filters import SearchForm, read_filters
 from web.pages import paginate
 
@@ -33,8 +34,20 @@ def institution_info(request: HttpRequest, module: str) -> HttpResponse:
     )
     if q:
         institutions = institutions.filter(Q(name__icontains=q) | Q(credit_code__iexact=q.upper()))
+    if wants_xlsx(request):  # a few thousand institutions at most: always at once
+        title = f"检测机构-{context['module_title']}"
+        return xlsx_response(title, INSTITUTION_COLUMNS, _institution_rows(institutions))
     context.update(page=paginate(request, institutions), q=q, may_create=request.user.is_province)
     return render(request, "institutions/institution_list.html", context)
+
+
+INSTITUTION_COLUMNS = ["机构名称", "统一社会信用代码", "所在市", "资质", "状态"]
+
+
+def _institution_rows(institutions):
+    for i in institutions.iterator(chunk_size=CHUNK):
+        kinds = "、".join(q.get_kind_display() for q in i.qualifications.all())
+        yield [i.name, i.credit_code, i.city.name, kinds, i.get_status_display()]
 
 
 def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "django_fsm_log",
     "audit",
     "institutions",
+    "django_tasks",
+    "django_tasks_db",
+    "jobs",
     "reviews",
     "personnel",
     "certificates",
@@ -92,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jiance.menus.menu",
+                "jiance.help.contact",
             ],
         },
     }
@@ -227,6 +231,14 @@ CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
 
 # Audit rows are kept at least six months (网络安全法); `manage.py purge_audit` deletes older ones.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 184)
+
+# Long work (big exports, batch PDFs) runs in `manage.py db_worker`; the queue is a table in this database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000)
+PRINT_SYNC_MAX = env_int("PRINT_SYNC_MAX", 200)
+JOB_RETENTION_HOURS = env_int("JOB_RETENTION_HOURS", 24)
+# The login page's "若帐号密码遗忘，可联系省质监总站" line.
+PROVINCE_CONTACT = os.environ.get("PROVINCE_CONTACT", "025-51868000")
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # Second factor (django-otp, TOTP): these roles must enrol at first login and then give a code at every

@@ -16,12 +16,14 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", views.password_change, name="password_change"),
+    path("help/", views.help_page, name="help"),
     path("", include("institutions.urls")),
     path("", include("personnel.urls")),
     path("", include("certificates.urls")),
     path("", include("filings.urls")),
     path("", include("reviews.urls")),
     path("", include("audit.urls")),
+    path("", include("jobs.urls")),
 ]
 
 handler400 = "jiance.views.bad_request"

@@ -14,6 +14,8 @@ from web.faults import busy_page, unavailable
 from web.filters import InvalidQuery
 from web.privacy import personal_data
 
+from . import help
+
 
 @personal_data
 def home(request: HttpRequest) -> HttpResponse:
@@ -25,6 +27,11 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("submitted_at", "pk")[:20]
     )
     return render(request, "home.html", {"waiting": waiting})
+
+
+def help_page(request: HttpRequest) -> HttpResponse:
+    """帮助: the guide's steps for the user's role, with links to the real pages."""
+    return render(request, "help.html", {"topics": help.topics_for(request.user)})
 
 
 def password_change(request: HttpRequest) -> HttpResponse:

@@ -2,8 +2,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from institutions.modules import module_context
+from jobs.exports import Export, export_response, export_source
 from reviews.models import Application
-from web.exports import CHUNK, wants_xlsx, xlsx_response
+from web.exports import CHUNK, wants_xlsx
 from web.filters import read_filters
 from web.pages import paginate
 from web.privacy import personal_data
@@ -22,7 +23,7 @@ def person_list(request: HttpRequest, module: str) -> HttpResponse:
     q = search_text(request, read_filters(request.GET, PersonSearchForm))
     people = Person.objects.visible_to(request.user).in_module(context["kind"]).search(q).for_list()
     if wants_xlsx(request):
-        return xlsx_response(f"人员-{context['module_title']}", PEOPLE_COLUMNS, _people_rows(people))
+        return export_response(request, people_export, module=module, q=q)
     context.update(page=paginate(request, people), q=q, may_add=request.user.is_institution)
     return render(request, "personnel/person_list.html", context)
 
@@ -39,6 +40,15 @@ PEOPLE_COLUMNS = [
     "地基证书编号",
     "地基证书状态",
 ]
+
+
+@export_source
+def people_export(user, query, module, q):
+    """``q`` is the search already resolved by the page (an ID-number search finds at most one person,
+    so it is always exported at once and never kept with a job)."""
+    context = module_context(user, module)
+    people = Person.objects.visible_to(user).in_module(context["kind"]).search(q).for_list()
+    return Export(f"人员-{context['module_title']}", PEOPLE_COLUMNS, people, _people_rows)
 
 
 def _people_rows(people):

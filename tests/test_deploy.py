@@ -62,7 +62,7 @@ def test_timeouts_nest_storage_inside_gunicorn_inside_nginx():
     assert gunicorn["accesslog"] and gunicorn["graceful_timeout"] > 0
 
 
-def test_systemd_runs_the_app_the_worker_and_the_three_timers():
+def test_systemd_runs_the_app_the_worker_and_the_timers():
     units = DEPLOY / "systemd"
     assert (
         "gunicorn -c deploy/gunicorn.conf.py jiance.wsgi:application"
@@ -74,6 +74,8 @@ def test_systemd_runs_the_app_the_worker_and_the_three_timers():
         ("clearsessions", "clearsessions"),
         ("purge-audit", "purge_audit"),
         ("sweep-attachments", "sweep_attachments"),
+        ("sweep-jobs", "sweep_jobs"),
+        ("sweep-jobs", "prune_db_task_results"),
     ]:
         assert f"manage.py {command}\n" in (units / f"jiance-{job}.service").read_text()
         assert "OnCalendar=" in (units / f"jiance-{job}.timer").read_text()

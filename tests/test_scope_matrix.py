@@ -58,6 +58,7 @@ class World:
     recovery: int  # 杨帆's 地基 certificate after sz-dj's cancellation was approved: 待交回
     token: str  # the QR token of 张伟's 建材 certificate, edition 1
     media: Path
+    job: int = 0  # a finished export of the province's, with its file
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,8 @@ TABLE: dict[str, list[Case]] = {
         Case("selected", no_args, only({"province"}), query=lambda w: {"ids": [w.print_task]}),
         Case("none-selected", no_args, {**only({"province"}), "province": Redirect("print_queue")}),
     ],
+    "help": [Case("", no_args, signed_in())],
+    "print_batch": post_only(),
     "print_mark_printed": post_only(),
     "print_send": post_only(),
     "delivery_list": [Case("", no_args, only(CITIES))],
@@ -235,6 +238,9 @@ TABLE: dict[str, list[Case]] = {
     "attachment_thumbnail": [Case("termination", pk("attachment"), only(SEES_TRANSFER, denied=404))],
     "upload_stage": post_only(),
     "upload_discard": [Case("GET", lambda _w: {"token": "not-a-token"}, signed_in(405))],
+    "job_detail": [Case("", pk("job"), only({"province"}, denied=404))],
+    "job_status": [Case("", pk("job"), only({"province"}, denied=404))],
+    "job_download": [Case("", pk("job"), only({"province"}, denied=404))],
 }
 
 MATRIX = [(name, case, role) for name, cases in TABLE.items() for case in cases for role in ROLES]
@@ -303,6 +309,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                     recovery=Recovery.objects.get(application=cancelled).pk,
                     token=token_for(workflow.certificate("苏JC-2019-00012")),
                     media=media,
+                    job=_finished_job(),
                 )
         except BaseException:
             transaction.set_rollback(True)
@@ -312,6 +319,18 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         outer.__exit__(None, None, None)
+
+
+def _finished_job() -> int:
+    from django.core.files.base import ContentFile
+
+    from jobs.models import Job
+
+    job = Job(owner=User.objects.get(username="province"), kind="xlsx", title="人员.xlsx", state="done")
+    job.filename, job.content_type = "人员.xlsx", "application/octet-stream"
+    job.file.save("人员.xlsx", ContentFile(b"PK"), save=False)
+    job.save()
+    return job.pk
 
 
 @pytest.fixture

@@ -21,14 +21,16 @@ CHUNK = 2000
 # "=" makes a formula; "+", "-" and "@" make one once a user edits the cell; a leading tab or carriage
 # return hides any of them.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def wants_xlsx(request) -> bool:
     return request.GET.get("format") == "xlsx"
 
 
-def xlsx_response(title: str, headers: list[str], rows: Iterable[Iterable]) -> FileResponse:
-    """A download named ``{title}-{date}.xlsx`` with a bold header row and one row per item."""
+def write_xlsx(out, title: str, headers: list[str], rows: Iterable[Iterable], progress=None) -> int:
+    """Write the workbook into the binary file ``out``; return the number of rows. ``progress(n)`` is
+    called every ``CHUNK`` rows (a background job reports it to the page)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     sheet.freeze_panes = "A2"
@@ -39,17 +41,26 @@ def xlsx_response(title: str, headers: list[str], rows: Iterable[Iterable]) -> F
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
+    count = 0
     for row in rows:
         sheet.append([_as_text_if_formula(sheet, value) for value in row])
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
+        count += 1
+        if progress is not None and count % CHUNK == 0:
+            progress(count)
     workbook.save(out)
+    return count
+
+
+def xlsx_name(title: str) -> str:
+    return f"{title}-{date.today():%Y%m%d}.xlsx"
+
+
+def xlsx_response(title: str, headers: list[str], rows: Iterable[Iterable]) -> FileResponse:
+    """A download named ``{title}-{date}.xlsx`` with a bold header row and one row per item."""
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
+    write_xlsx(out, title, headers, rows)
     out.seek(0)
-    response = FileResponse(
-        out,
-        as_attachment=True,
-        filename=f"{title}-{date.today():%Y%m%d}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    response = FileResponse(out, as_attachment=True, filename=xlsx_name(title), content_type=XLSX)
     response["Cache-Control"] = "no-store, private"
     return response
 

@@ -3,11 +3,15 @@
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from jobs.exports import Export, export_response, export_source
+from reviews import processes
 from reviews.models import Application
 from reviews.processes import Process
 from reviews.staging import scan_files
 from reviews.views.common import file_or_refuse, filed, friendly_conflicts
+from web.exports import CHUNK, wants_xlsx
 from web.filters import SearchForm, read_filters
 from web.limits import takes_files
 from web.pages import paginate
@@ -24,18 +28,49 @@ def _institution_only(user):
         raise PermissionDenied("该页面供检测机构使用。")
 
 
-def change_list(request: HttpRequest, process: Process) -> HttpResponse:
-    """The institution's applications of one process: filed by it, or (transfers) addressed to it."""
-    _institution_only(request.user)
+def _changes(user, query, process: Process):
+    _institution_only(user)
     applications = (
-        Application.objects.visible_to(request.user)
+        Application.objects.visible_to(user)
         .filter(type=process.type)
         .select_related("person", "institution", "receiving_institution")
         .order_by("-created_at", "-pk")
     )
-    q = read_filters(request.GET, SearchForm)["q"]
+    q = read_filters(query, SearchForm)["q"]
     if q:
         applications = applications.filter(subject_name__icontains=q)
+    return applications, q
+
+
+CHANGE_COLUMNS = ["编号", "姓名", "涉及模块", "调出机构", "调入机构", "状态", "提交时间"]
+
+
+def _change_rows(applications):
+    for a in applications.iterator(chunk_size=CHUNK):
+        modules = "、".join(label for on, label in ((a.module_jc, "建材"), (a.module_dj, "地基")) if on)
+        yield [
+            a.pk,
+            a.subject_name,
+            modules,
+            a.institution.name,
+            a.receiving_institution.name if a.receiving_institution else "",
+            a.get_state_display(),
+            timezone.localtime(a.submitted_at).replace(tzinfo=None) if a.submitted_at else "",
+        ]
+
+
+@export_source
+def changes_export(user, query, type):
+    process = processes.get(type)
+    applications = _changes(user, query, process)[0]
+    return Export(process.label, CHANGE_COLUMNS, applications, _change_rows)
+
+
+def change_list(request: HttpRequest, process: Process) -> HttpResponse:
+    """The institution's applications of one process: filed by it, or (transfers) addressed to it."""
+    if wants_xlsx(request):
+        return export_response(request, changes_export, type=process.type)
+    applications, q = _changes(request.user, request.GET, process)
     context = {"type": process.type, "title": process.label, "page": paginate(request, applications), "q": q}
     return render(request, "certificates/change_list.html", context)
 

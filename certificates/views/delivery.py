@@ -4,27 +4,30 @@ import io
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from institutions.models import City
+from institutions.models import City, Kind
+from jobs.exports import Export, export_response, export_source
+from jobs.queue import start
 from reviews.transitions import available_actions
 from reviews.views.common import friendly_conflicts
+from web.exports import CHUNK, wants_xlsx
 from web.filters import SelectionForm, read_filters
 from web.pages import paginate
 from web.privacy import personal_data
 
-from .. import delivery
+from .. import delivery, print_job
 from ..forms import DeliveryFilterForm, PrintQueueFilterForm, RecoveryFilterForm
 from ..models import PrintTask, Recovery
-from ..pdf import CertificateSheet
 from ..pdf import render as render_pdf
-from ..verification import verify_path
 
 MAX_BATCH = 2000
 
@@ -38,15 +41,17 @@ def _selected(source) -> list[int]:
     return read_filters(source, SelectionForm)["ids"]
 
 
-@personal_data
-def print_queue(request: HttpRequest) -> HttpResponse:
-    """证书打印: certificates waiting to be printed, printed, sent and delivered."""
-    _province_only(request.user)
-    filters = read_filters(request.GET, PrintQueueFilterForm)
-    state, city, q = filters["state"] or PrintTask.State.PENDING, filters["city"], filters["q"]
-    tasks = PrintTask.objects.visible_to(request.user).filter(state=state)
+def _print_tasks(user, query):
+    """The 证书打印 list for ``query``'s filters: (tasks, filters with the state defaulted)."""
+    _province_only(user)
+    filters = read_filters(query, PrintQueueFilterForm)
+    filters["state"] = filters["state"] or PrintTask.State.PENDING
+    state, city, kind, q = filters["state"], filters["city"], filters["kind"], filters["q"]
+    tasks = PrintTask.objects.visible_to(user).filter(state=state)
     if city:
         tasks = tasks.filter(destination_city=city)
+    if kind:
+        tasks = tasks.filter(certificate__kind=kind)
     if q:
         tasks = tasks.filter(Q(certificate__holder__name__icontains=q) | Q(certificate__number__icontains=q))
     # The applications come in a query of their own: joined, the planner reads them all before sorting.
@@ -57,15 +62,86 @@ def print_queue(request: HttpRequest) -> HttpResponse:
         # ids follow it and the queue index (state, destination_city, created_at) serves the order.
         .order_by("destination_city_id", "created_at", "pk")
     )
+    return tasks, filters
+
+
+PRINT_COLUMNS = ["姓名", "类别", "证书编号", "版次", "工作单位", "寄往", "来源", "状态", "快递单号"]
+
+
+def _print_rows(tasks):
+    for t in tasks.iterator(chunk_size=CHUNK):
+        c = t.certificate
+        yield [
+            c.holder.name,
+            c.get_kind_display(),
+            c.number,
+            t.edition,
+            c.institution.name if c.institution else "",
+            t.destination_city.name,
+            f"{t.application.get_type_display()} #{t.application_id}",
+            t.get_state_display(),
+            t.tracking_number,
+        ]
+
+
+@export_source
+def print_queue_export(user, query):
+    tasks, filters = _print_tasks(user, query)
+    label = dict(PrintTask.State.choices)[filters["state"]]
+    return Export(f"证书打印-{label}", PRINT_COLUMNS, tasks, _print_rows)
+
+
+@personal_data
+def print_queue(request: HttpRequest) -> HttpResponse:
+    """证书打印: ① choose (by city, by kind, or all waiting), ② print and confirm, ③ send per city."""
+    if wants_xlsx(request):
+        return export_response(request, print_queue_export)
+    tasks, filters = _print_tasks(request.user, request.GET)
+    state, city = filters["state"], filters["city"]
     context = {
         "page": paginate(request, tasks, per_page=50),
         "state": state,
         "states": PrintTask.State.choices,
         "cities": City.objects.all(),
         "city": str(city.pk) if city else "",
-        "q": q,
+        "kinds": Kind.choices,
+        "kind": filters["kind"],
+        "q": filters["q"],
     }
+    if state == PrintTask.State.PENDING:
+        context["waiting"] = tasks.order_by()[: MAX_BATCH + 1].count()
+    if state == PrintTask.State.PRINTED:  # ③: one parcel per city
+        context["parcels"] = (
+            PrintTask.objects.visible_to(request.user)
+            .filter(state=PrintTask.State.PRINTED)
+            .values("destination_city", "destination_city__name")
+            .annotate(n=Count("pk"))
+            .order_by("destination_city")
+        )
     return render(request, "certificates/print_queue.html", context)
+
+
+@personal_data
+@require_POST
+def print_batch(request: HttpRequest) -> HttpResponse:
+    """② 打印: every waiting certificate that matches the chosen filters (or the ticked ones): the PDF
+    (made by the worker for a big batch), then 确认 once the paper is out, which marks them 已打印."""
+    ids = _selected(request.POST)
+    if ids:
+        tasks = print_job.batch(request.user, ids[:MAX_BATCH])
+        tasks = [t for t in tasks if t.state == PrintTask.State.PENDING]
+    else:
+        query = request.POST.copy()
+        query["state"] = PrintTask.State.PENDING
+        tasks = list(_print_tasks(request.user, query)[0][:MAX_BATCH])
+    if not tasks:
+        messages.error(request, "没有待打印的证书。")
+        return redirect("print_queue")
+    context = {"tasks": tasks, "ids": [t.pk for t in tasks], "count": len(tasks), "job": None}
+    if len(tasks) > settings.PRINT_SYNC_MAX:
+        params = {"ids": context["ids"], "site": request.build_absolute_uri("/")}
+        context["job"] = start(request.user, "print_pdf", print_job.pdf_name(len(tasks)), params, len(tasks))
+    return render(request, "certificates/print_batch.html", context)
 
 
 @personal_data
@@ -75,36 +151,22 @@ def print_pdf(request: HttpRequest) -> HttpResponse:
     separate); the batch form posts so that its CSRF token stays out of URLs and logs."""
     _province_only(request.user)
     ids = _selected(request.POST if request.method == "POST" else request.GET)[:MAX_BATCH]
-    tasks = list(
-        PrintTask.objects.visible_to(request.user)
-        .filter(pk__in=ids)
-        .select_related("certificate__holder", "certificate__institution")
-        .order_by("destination_city__order", "pk")
-    )
+    tasks = print_job.batch(request.user, ids)
     if not tasks:
         messages.error(request, "请先勾选要打印的证书。")
         return redirect("print_queue")
-    sheets = [_sheet(request, t) for t in tasks]
+    if len(tasks) > settings.PRINT_SYNC_MAX:  # about 5 ms a page: a big batch is made by the worker
+        title = print_job.pdf_name(len(tasks))
+        params = {"ids": [t.pk for t in tasks], "site": request.build_absolute_uri("/")}
+        job = start(request.user, "print_pdf", title, params, total=len(tasks))
+        return redirect("job_detail", pk=job.pk)
+    sheets = [print_job.sheet(t, request.build_absolute_uri) for t in tasks]
     buffer = io.BytesIO()
     render_pdf(sheets, buffer)
     buffer.seek(0)
-    name = f"岗位合格证书-{date.today():%Y%m%d}-{len(sheets)}份.pdf"
+    name = print_job.pdf_name(len(sheets))
     response = FileResponse(buffer, content_type="application/pdf", as_attachment=True, filename=name)
     return response
-
-
-def _sheet(request, task) -> CertificateSheet:
-    c = task.certificate
-    return CertificateSheet(
-        holder_name=c.holder.name,
-        id_number=c.holder.id_number,
-        kind_label=c.get_kind_display(),
-        number=c.number,
-        institution=c.institution.name if c.institution else "",
-        issued_on=c.issued_on,
-        edition=task.edition,
-        verify_url=request.build_absolute_uri(verify_path(c, task.edition)),
-    )
 
 
 @require_POST
@@ -127,6 +189,12 @@ def send(request: HttpRequest) -> HttpResponse:
     _province_only(request.user)
     form = SendForm(request.POST)
     ids = _visible_ids(request.user, _selected(request.POST))
+    if not ids and request.POST.get("city", "").isdigit():  # ③ one parcel: every printed one for a city
+        ids = list(
+            PrintTask.objects.visible_to(request.user)
+            .filter(state=PrintTask.State.PRINTED, destination_city=int(request.POST["city"]))
+            .values_list("pk", flat=True)
+        )
     if not ids or not form.is_valid():
         messages.error(request, "请先勾选要寄出的证书。")
         return redirect(f"{_queue_url()}?state=printed")
@@ -147,18 +215,64 @@ def _queue_url():
     return reverse("print_queue")
 
 
-@personal_data
-def delivery_list(request: HttpRequest) -> HttpResponse:
-    """证书发放: certificates the province sent to this city, to hand to the institutions."""
-    if not request.user.is_city:
+def _deliveries(user, query):
+    if not user.is_city:
         raise PermissionDenied("该页面供省辖市建设行政主管部门使用。")
-    state = read_filters(request.GET, DeliveryFilterForm)["state"] or "sent"
+    state = read_filters(query, DeliveryFilterForm)["state"] or "sent"
     tasks = (
-        PrintTask.objects.visible_to(request.user)
+        PrintTask.objects.visible_to(user)
         .filter(state=state)
         .select_related("certificate__holder", "certificate__institution", "destination_city")
         .order_by("sent_at", "pk")
     )
+    return tasks, state
+
+
+DELIVERY_COLUMNS = [
+    "姓名",
+    "类别",
+    "证书编号",
+    "版次",
+    "工作单位",
+    "寄出时间",
+    "快递单号",
+    "状态",
+    "领取人",
+    "发放日期",
+]
+
+
+def _delivery_rows(tasks):
+    for t in tasks.iterator(chunk_size=CHUNK):
+        c = t.certificate
+        yield [
+            c.holder.name,
+            c.get_kind_display(),
+            c.number,
+            t.edition,
+            c.institution.name if c.institution else "",
+            timezone.localtime(t.sent_at).replace(tzinfo=None) if t.sent_at else "",
+            t.tracking_number,
+            "待发放" if t.state == PrintTask.State.SENT else t.get_state_display(),
+            t.recipient,
+            t.delivered_on or "",
+        ]
+
+
+@export_source
+def delivery_export(user, query):
+    tasks, state = _deliveries(user, query)
+    return Export(
+        f"证书发放-{'待发放' if state == 'sent' else '已发放'}", DELIVERY_COLUMNS, tasks, _delivery_rows
+    )
+
+
+@personal_data
+def delivery_list(request: HttpRequest) -> HttpResponse:
+    """证书发放: certificates the province sent to this city, to hand to the institutions."""
+    if wants_xlsx(request):
+        return export_response(request, delivery_export)
+    tasks, state = _deliveries(request.user, request.GET)
     context = {"page": paginate(request, tasks), "state": state, "form": DeliverForm(), "today": date.today()}
     return render(request, "certificates/delivery_list.html", context)
 
@@ -181,9 +295,41 @@ def deliver(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("delivery_list")
 
 
+RECOVERY_COLUMNS = ["姓名", "类别", "证书编号", "注销申请", "机构", "状态", "快递单号"]
+
+
+def _recovery_rows(recoveries):
+    for r in recoveries.iterator(chunk_size=CHUNK):
+        c = r.certificate
+        yield [
+            c.holder.name,
+            c.get_kind_display(),
+            c.number,
+            f"#{r.application_id}",
+            r.application.institution.name,
+            r.get_state_display(),
+            r.tracking_number,
+        ]
+
+
+@export_source
+def recovery_export(user, query):
+    state = read_filters(query, RecoveryFilterForm)["state"]
+    recoveries = Recovery.objects.visible_to(user)
+    if state:
+        recoveries = recoveries.filter(state=state)
+    recoveries = recoveries.select_related("certificate__holder", "application__institution").order_by(
+        "state", "pk"
+    )
+    label = dict(Recovery.State.choices)[state] if state else "全部"
+    return Export(f"证书收回-{label}", RECOVERY_COLUMNS, recoveries, _recovery_rows)
+
+
 @personal_data
 def recovery_list(request: HttpRequest) -> HttpResponse:
     """证书收回: cancelled certificates to mail back (institution) and to receive (province)."""
+    if wants_xlsx(request):
+        return export_response(request, recovery_export)
     state = read_filters(request.GET, RecoveryFilterForm)["state"]
     recoveries = Recovery.objects.visible_to(request.user)
     if state:

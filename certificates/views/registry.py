@@ -4,7 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from institutions.modules import module_context
-from web.exports import CHUNK, wants_xlsx, xlsx_response
+from jobs.exports import Export, export_response, export_source
+from web.exports import CHUNK, wants_xlsx
 from web.filters import read_filters
 from web.pages import paginate
 from web.privacy import personal_data
@@ -17,20 +18,32 @@ COLUMNS = ["证书编号", "类别", "持证人", "身份证号", "所在机构"
 
 @personal_data
 def certificate_list(request: HttpRequest, module: str) -> HttpResponse:
-    context = module_context(request.user, module)
-    certificates = PostCertificate.objects.visible_to(request.user).filter(kind=context["kind"])
-    filters = read_filters(request.GET, CertificateFilterForm)
-    status, q = filters["status"], filters["q"]
-    if status:
-        certificates = certificates.filter(status=status)
-    certificates = certificates.search(q)
-    certificates = certificates.select_related("holder", "institution").order_by(*_order(request.user))
     if wants_xlsx(request):
-        return xlsx_response(f"证书-{context['module_title']}", COLUMNS, _rows(certificates))
+        return export_response(request, certificates_export, module=module)
+    context = module_context(request.user, module)
+    certificates, status, q = _filtered(request.user, request.GET, context["kind"])
     context.update(
         page=paginate(request, certificates), q=q, status=status, statuses=CertificateStatus.choices
     )
     return render(request, "certificates/certificate_list.html", context)
+
+
+def _filtered(user, query, kind):
+    certificates = PostCertificate.objects.visible_to(user).filter(kind=kind)
+    filters = read_filters(query, CertificateFilterForm)
+    status, q = filters["status"], filters["q"]
+    if status:
+        certificates = certificates.filter(status=status)
+    certificates = certificates.search(q)
+    certificates = certificates.select_related("holder", "institution").order_by(*_order(user))
+    return certificates, status, q
+
+
+@export_source
+def certificates_export(user, query, module):
+    context = module_context(user, module)
+    certificates = _filtered(user, query, context["kind"])[0]
+    return Export(f"证书-{context['module_title']}", COLUMNS, certificates, _rows)
 
 
 def _order(user) -> tuple[str, ...]:

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from institutions.models import City
 from institutions.modules import module_context
-from web.exports import CHUNK, wants_xlsx, xlsx_response
+from jobs.exports import Export, export_response, export_source
+from web.exports import CHUNK, wants_xlsx
 from web.filters import read_filters
 from web.pages import paginate
 from web.privacy import personal_data
@@ -41,7 +42,8 @@ def _local(moment):
 
 def _queue_rows(applications):
     for a in applications.iterator(chunk_size=CHUNK):
-        last = a.decisions.all()[-1] if a.decisions.all() else None
+        decisions = list(a.decisions.all())  # prefetched, in order; a QuerySet refuses [-1]
+        last = decisions[-1] if decisions else None
         yield [
             a.pk,
             a.get_type_display(),
@@ -58,9 +60,7 @@ def _queue_rows(applications):
         ]
 
 
-@personal_data
-def review_queue(request: HttpRequest, module: str, type: str) -> HttpResponse:
-    user = request.user
+def _queue(user, query, module, type):
     if not user.is_reviewer:
         raise PermissionDenied("只有审核部门可以访问审核队列。")
     try:
@@ -69,7 +69,7 @@ def review_queue(request: HttpRequest, module: str, type: str) -> HttpResponse:
         raise Http404 from None
     context = module_context(user, module)
     cities = City.objects.all() if user.is_province else City.objects.filter(pk=user.city_id)
-    filters = read_filters(request.GET, QueueFilterForm, cities=cities)
+    filters = read_filters(query, QueueFilterForm, cities=cities)
     tab, city, age = filters["tab"] or "waiting", filters["city"], filters["age"]
     scoped = Application.objects.visible_to(user).in_module(context["kind"]).filter(type=type)
     applications = scoped.waiting_for(user) if tab == "waiting" else scoped.decided_by(user)
@@ -82,20 +82,31 @@ def review_queue(request: HttpRequest, module: str, type: str) -> HttpResponse:
         .prefetch_related("cities")
         .order_by("submitted_at", "pk")
     )
-    if wants_xlsx(request):
-        title = f"{process.review_title}-{'待审核' if tab == 'waiting' else '已审核'}"
-        decisions = Decision.objects.select_related("application", "city").order_by("decided_at", "pk")
-        rows = _queue_rows(applications.prefetch_related(Prefetch("decisions", queryset=decisions)))
-        return xlsx_response(title, QUEUE_COLUMNS, rows)
     context.update(
         type=type,
         type_label=process.review_title,
         tab=tab,
-        page=paginate(request, applications),
         cities=cities,
         city=str(city.pk) if city else "",
         ages=AGES,
         age=str(age or ""),
-        now=timezone.now(),
     )
+    return context, applications
+
+
+@export_source
+def queue_export(user, query, module, type):
+    context, applications = _queue(user, query, module, type)
+    title = f"{context['type_label']}-{'待审核' if context['tab'] == 'waiting' else '已审核'}"
+    decisions = Decision.objects.select_related("application", "city").order_by("decided_at", "pk")
+    applications = applications.prefetch_related(Prefetch("decisions", queryset=decisions))
+    return Export(title, QUEUE_COLUMNS, applications, _queue_rows)
+
+
+@personal_data
+def review_queue(request: HttpRequest, module: str, type: str) -> HttpResponse:
+    if wants_xlsx(request):
+        return export_response(request, queue_export, module=module, type=type)
+    context, applications = _queue(request.user, request.GET, module, type)
+    context.update(page=paginate(request, applications), now=timezone.now())
     return render(request, "reviews/queue.html", context)

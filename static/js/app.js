@@ -256,3 +256,40 @@ document.addEventListener("click", function (event) {
   link.closest("figure").classList.add("on");
   viewer.scrollIntoView({ block: "nearest" });
 });
+
+/* A background job's page (data-job-status="…/status/"): poll the JSON status every second, move the
+   progress bar, and show the download link (and start the download) when the file is ready. */
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.querySelector("[data-job-status]");
+  if (!box) { return; }
+  var bar = box.querySelector(".job-progress");
+  var state = box.querySelector(".job-state");
+  var count = box.querySelector(".job-count");
+  var link = box.querySelector(".job-download");
+  var error = box.querySelector(".job-error");
+  var wait = box.querySelector(".job-wait");
+  function poll() {
+    fetch(box.dataset.jobStatus, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.json(); })
+      .then(function (job) {
+        bar.value = job.percent;
+        bar.textContent = job.percent + "%";
+        state.textContent = job.label;
+        count.textContent = job.total ? job.done + " / " + job.total : "";
+        if (job.state === "done") {
+          wait.classList.add("hidden");
+          link.classList.remove("hidden");
+          if (!box.dataset.started) { box.dataset.started = "1"; window.location.assign(job.download); }
+        } else if (job.state === "failed") {
+          wait.classList.add("hidden");
+          error.textContent = job.error;
+          error.classList.remove("hidden");
+        } else {
+          setTimeout(poll, 1000);
+        }
+      })
+      .catch(function () { setTimeout(poll, 3000); });
+  }
+  if (!link.classList.contains("hidden")) { box.dataset.started = "1"; return; }
+  poll();
+});

@@ -1,0 +1,209 @@
+"""帮助: the guide's steps for each role, each naming the menu path and linking to the real page.
+
+Every link is built with reverse() from the same URL names the menu uses (tests/test_help.py opens each one
+as the role's demo account), so a renamed page cannot leave the help pointing nowhere.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.urls import reverse
+
+from institutions.modules import MODULE_SLUGS, institution_modules
+from reviews import processes
+
+
+@dataclass
+class Step:
+    text: str
+    links: list = field(default_factory=list)  # (menu path, url)
+
+
+@dataclass
+class Topic:
+    title: str
+    steps: list
+
+
+def contact(request):
+    """Context processor: the login page's "若帐号密码遗忘，可联系省质监总站" contact."""
+    return {"province_contact": settings.PROVINCE_CONTACT}
+
+
+def _slug(kind) -> str:
+    return {v: k for k, v in MODULE_SLUGS.items()}[kind]
+
+
+def _institution(user) -> list[Topic]:
+    kinds = list(institution_modules(user.institution))
+    slug = _slug(kinds[0]) if kinds else "jc"
+    return [
+        Topic(
+            "人员变更调离",
+            [
+                Step(
+                    "【诚信变更管理】→ 人员变更调离 → 添加变更：选择本机构的检测人员和调入机构，上传解除劳动关系证明等扫描件后提交。",
+                    [("人员变更调离", reverse("transfer_list")), ("添加变更", reverse("transfer_new"))],
+                ),
+                Step(
+                    "调入机构在【诚信变更管理】→ 人员变更调离 中打开“请接收”的申请，上传劳动合同、社保缴费清单后点“接收”（或“拒收”）。",
+                    [("人员变更调离", reverse("transfer_list"))],
+                ),
+                Step(
+                    "接收后由调出、调入机构所在市审核，再由省质监总站复核；通过后证书随人员变更，并进入证书打印。"
+                ),
+            ],
+        ),
+        Topic(
+            "人员上岗证补办",
+            [
+                Step(
+                    "【诚信变更管理】→ 人员上岗证补办 → 添加补办：勾选遗失的证书，填写补证原因，上传登报声明等扫描件后提交。",
+                    [("人员上岗证补办", reverse("reissue_list")), ("添加补办", reverse("reissue_new"))],
+                ),
+            ],
+        ),
+        Topic(
+            "人员注销",
+            [
+                Step(
+                    "【诚信变更管理】→ 人员注销 → 添加注销：勾选证书，填写注销原因和本人是否同意后提交。",
+                    [("人员注销", reverse("cancellation_list")), ("添加注销", reverse("cancellation_new"))],
+                ),
+                Step(
+                    "注销通过后，请立即将岗位合格证书寄回省质监总站，并在证书收回中登记快递单号。",
+                    [("证书收回", reverse("recovery_list"))],
+                ),
+            ],
+        ),
+        Topic(
+            "人员备案与机构备案",
+            [
+                Step(
+                    "人员诚信管理 → 基本信息 → 添加人员：新进人员或人员信息变更，提交后经市级审核、省级复核。",
+                    [
+                        ("基本信息", reverse("person_list", args=[slug])),
+                        ("添加人员", reverse("person_new", args=[slug])),
+                    ],
+                ),
+                Step(
+                    "机构诚信管理 → 基本信息：查看本机构信息，提交机构备案（基本信息、资质、增项和扩项）。",
+                    [("基本信息", reverse("institution_info", args=[slug]))],
+                ),
+            ],
+        ),
+        Topic(
+            "申请被退回后",
+            [
+                Step(
+                    "在对应的申请列表中打开“已退回”的申请，按审核意见修改后重新提交，或撤回申请。",
+                    [("人员变更调离", reverse("transfer_list"))],
+                )
+            ],
+        ),
+    ]
+
+
+def _reviews(user) -> list[Topic]:
+    steps = []
+    for slug, label in (("jc", "工程质量检测诚信管理"), ("dj", "地基基础检测诚信管理")):
+        links = [
+            (p.review_title, reverse("review_queue", args=[slug, p.type])) for p in processes.all_processes()
+        ]
+        steps.append(Step(f"{label} → 审核：打开待审核的申请，核对扫描件原件。", links))
+    who = "复核市级审核通过的申请" if user.is_province else "审核涉及本市检测机构的申请"
+    steps.append(Step(f"{who}：签署审核意见后点“同意”或“退回”（退回须写明需修改的内容）。"))
+    return [Topic("审核", steps)]
+
+
+def _city(user) -> list[Topic]:
+    return [
+        *_reviews(user),
+        Topic(
+            "证书发放",
+            [
+                Step(
+                    "证书管理 → 证书发放：省质监总站寄出的证书到达后，填写领取人和发放日期，点“发放”。",
+                    [("证书发放", reverse("delivery_list"))],
+                )
+            ],
+        ),
+        Topic(
+            "查询",
+            [
+                Step(
+                    "人员诚信管理 → 基本信息、证书信息，机构诚信管理 → 基本信息：查询本市的人员、证书和机构，可导出Excel。",
+                    [
+                        ("人员基本信息", reverse("person_list", args=["jc"])),
+                        ("证书信息", reverse("certificate_list", args=["jc"])),
+                        ("机构基本信息", reverse("institution_info", args=["jc"])),
+                    ],
+                )
+            ],
+        ),
+    ]
+
+
+def _province(user) -> list[Topic]:
+    return [
+        *_reviews(user),
+        Topic(
+            "证书打印",
+            [
+                Step(
+                    "证书管理 → 证书打印：① 选择寄往的市、类别或全部待打印；",
+                    [("证书打印", reverse("print_queue"))],
+                ),
+                Step(
+                    "② 打印：下载PDF（证书较多时在后台生成并显示进度），纸张打出后点“纸张已打出，确认已打印”；"
+                ),
+                Step(
+                    "③ 寄出：在“已打印”中为每个市填写一个快递单号后寄出。",
+                    [("已打印", reverse("print_queue") + "?state=printed")],
+                ),
+            ],
+        ),
+        Topic(
+            "证书收回",
+            [
+                Step(
+                    "证书管理 → 证书收回：机构寄回注销的证书后，核对并点“收回”。",
+                    [("证书收回", reverse("recovery_list"))],
+                )
+            ],
+        ),
+        Topic(
+            "机构与系统管理",
+            [
+                Step(
+                    "机构管理 → 新增检测机构：开设新机构及其登录帐号。",
+                    [("新增检测机构", reverse("institution_new"))],
+                ),
+                Step(
+                    "系统管理 → 登录安全、安全审计：解除登录锁定，查看安全事件。",
+                    [("登录安全", reverse("login_security")), ("安全审计", reverse("audit_list"))],
+                ),
+            ],
+        ),
+    ]
+
+
+def topics_for(user) -> list[Topic]:
+    if user.is_institution:
+        topics = _institution(user)
+    elif user.is_province:
+        topics = _province(user)
+    else:
+        topics = _city(user)
+    topics.append(
+        Topic(
+            "公告与证书查询",
+            [
+                Step(
+                    "公告和证书查询无需登录：按证书编号和姓名，或扫描证书上的二维码查询证书是否有效。",
+                    [("公告", reverse("announcement_list")), ("证书查询", reverse("verify"))],
+                )
+            ],
+        )
+    )
+    return topics
