@@ -46,7 +46,7 @@ def check_filing(user, transfer: TransferRequest) -> None:
     receiving = transfer.receiving_institution
     if receiving is None or receiving.pk == user.institution_id:
         raise FilingRefused("请选择本机构以外的调入机构。")
-    if receiving.status != Institution.Status.ACTIVE:
+    if not receiving.operating:
         raise FilingRefused(
             f"{receiving.name}当前不能接收人员（机构状态：{receiving.get_status_display()}）。"
         )

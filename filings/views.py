@@ -86,9 +86,10 @@ def _personnel_filing(request, person, context):
 @takes_files
 @friendly_conflicts
 def institution_filing(request: HttpRequest, module: str) -> HttpResponse:
-    """机构备案 from a module: basic information, qualification scans, 增项 and 扩项."""
+    """机构备案 from a module: basic information, qualification scans, 增项, 扩项 and 减项; from a module
+    the institution does not hold yet, the 增项 of that kind."""
     _institution_only(request.user, "机构备案由检测机构办理。")
-    context = module_context(request.user, module)
+    context = module_context(request.user, module, held=False)
     institution = request.user.institution
     form = InstitutionFilingForm(
         request.POST or None, request.FILES or None, institution=institution, kind=context["kind"]
@@ -103,6 +104,7 @@ def institution_filing(request: HttpRequest, module: str) -> HttpResponse:
             filing,
             additions=form.cleaned_data["additions"],
             extensions=form.extensions(),
+            removals=form.removals(),
             scans_by_type=form.scans_by_type(),
         )
         if filing:

@@ -52,6 +52,10 @@ class InstitutionQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Institution.Status.ACTIVE)
 
+    def operating(self):
+        """Those that may file and receive staff: 正常, and 筹建 (it reports its people first)."""
+        return self.filter(status__in=Institution.OPERATING)
+
     def holding(self, kind):
         return self.filter(qualifications__kind=kind)
 
@@ -60,7 +64,10 @@ class Institution(FSMModelMixin, models.Model):
     class Status(models.TextChoices):
         PREPARING = "preparing", "筹建"
         ACTIVE = "active", "正常"
+        SUSPENDED = "suspended", "暂停"
         CANCELLED = "cancelled", "注销"
+
+    OPERATING = [Status.PREPARING, Status.ACTIVE]
 
     name = models.CharField("机构名称", max_length=100, unique=True)
     credit_code = models.CharField(
@@ -86,7 +93,37 @@ class Institution(FSMModelMixin, models.Model):
     @fsm_log_description
     @transition(field=status, source=Status.PREPARING, target=Status.ACTIVE)
     def open(self, by=None, description=None):
-        """筹建 → 正常: its first 机构备案 was approved; it can now receive transfers."""
+        """筹建 → 正常: its first 机构备案 was approved."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.ACTIVE, target=Status.SUSPENDED)
+    def suspend(self, by=None, description=None):
+        """暂停 by the province: it can neither file nor receive until resumed."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.SUSPENDED, target=Status.ACTIVE)
+    def resume(self, by=None, description=None):
+        """The province lifts a suspension."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status, source=[Status.PREPARING, Status.ACTIVE, Status.SUSPENDED], target=Status.CANCELLED
+    )
+    def close(self, by=None, description=None):
+        """注销 by the province: for good; its logins stop working."""
+
+    @property
+    def operating(self) -> bool:
+        return self.status in self.OPERATING
+
+    def refusal(self) -> str:
+        """Why it may not file or receive ('' when it may)."""
+        if self.operating:
+            return ""
+        return f"{self.name}已{self.get_status_display()}，不能办理或接收申请。"
 
     def kinds(self) -> list[str]:
         """Kinds of qualification held (uses the prefetch cache when present)."""

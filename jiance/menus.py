@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from certificates.models import PrintTask, Recovery
 from institutions import second_factor
 from institutions.models import Kind
-from institutions.modules import MODULE_TITLES, institution_modules
+from institutions.modules import MODULE_TITLES, institution_modules, missing_modules
 from reviews import processes
 from reviews.models import Application
 from web.freshness import cached
@@ -68,6 +68,10 @@ def _institution_menu(user, counts):
     for slug, kind in MODULES:
         if kind in modules:
             sections.append(_module_section(slug, kind, reviews=None))
+    for slug, kind in MODULES:
+        if kind in missing_modules(user.institution):
+            entry = Entry(f"申请{kind.label}资质（机构备案）", reverse("institution_filing", args=[slug]))
+            sections.append(Section(MODULE_TITLES[kind], [Group("资质增项", [entry])]))
     return sections
 
 

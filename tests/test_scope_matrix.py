@@ -104,6 +104,11 @@ def filing_page(slug) -> dict:
     }
 
 
+def kind_filing_page(slug) -> dict:
+    """机构备案 under /m/<slug>/: every institution (one without that kind applies for it: 增项 of a kind)."""
+    return {ANONYMOUS: LOGIN, **dict.fromkeys(REVIEWERS, 403), **dict.fromkeys(INSTITUTIONS, 200)}
+
+
 def own_person(institution: str, city: str) -> dict:
     """A person's change page: only their institution files; reviewers in scope are refused; others 404."""
     expect = only({institution}, denied=404)
@@ -162,7 +167,7 @@ TABLE: dict[str, list[Case]] = {
         Case("nj-jc", pk("nj_jc"), only({"province", "nanjing", "nj-jc"}, denied=404)),
         Case("sz-dj", pk("sz_dj"), only({"province", "suzhou", "sz-dj"}, denied=404)),
     ],
-    "institution_filing": per_module(filing_page),
+    "institution_filing": per_module(kind_filing_page),
     "institution_new": [Case("", no_args, only({"province"}))],
     "audit_list": [
         Case("", no_args, only({"province"})),
