@@ -103,7 +103,10 @@ def expected_sections(username: str) -> dict:
     if username == "nanjing":
         return {JC_TITLE: reviewing, DJ_TITLE: reviewing, "【证书管理】": {"": ["证书发放"]}}
     modules = {"nj-dual": [JC_TITLE, DJ_TITLE], "nj-jc": [JC_TITLE], "sz-dj": [DJ_TITLE]}[username]
-    return {**changes, **{title: module for title in modules}}
+    # A single-kind institution may apply for the other kind (增项 of a kind, through 机构备案).
+    missing = {"nj-jc": {DJ_TITLE: {"资质增项": ["申请地基资质（机构备案）"]}},
+               "sz-dj": {JC_TITLE: {"资质增项": ["申请建材资质（机构备案）"]}}}.get(username, {})  # fmt: skip
+    return {**changes, **{title: module for title in modules}, **missing}
 
 
 def test_every_menu_entry_opens_a_page_for_every_kind_of_role(open_as):
