@@ -1,10 +1,14 @@
 """人员备案 (添加人员, 信息变更) and 机构备案, filed by an institution from one module."""
 
+from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from audit.events import Kind, Outcome, record
+from institutions.models import Institution
 from institutions.modules import MODULE_SLUGS, module_context
 from personnel.models import Person
 from reviews.views.common import file_or_refuse, filed, friendly_conflicts
@@ -14,6 +18,7 @@ from web.privacy import personal_data
 
 from .forms import InstitutionFilingForm, PersonnelFilingForm
 from .institution_filing import file_institution
+from .institution_status import change_status
 from .personnel_filing import ID_NUMBER_ON_FILE, file_personnel
 
 
@@ -113,3 +118,23 @@ def institution_filing(request: HttpRequest, module: str) -> HttpResponse:
     return render(
         request, "filings/institution_filing_form.html", context, status=400 if form.errors else 200
     )
+
+
+class StatusReasonForm(forms.Form):
+    reason = forms.CharField(label="原因", max_length=200, error_messages={"required": "请填写原因。"})
+
+
+@require_POST
+@friendly_conflicts
+def institution_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """暂停 / 恢复 / 注销 of an institution by the province, with a reason."""
+    institution = get_object_or_404(Institution.objects.visible_to(request.user), pk=pk)
+    if not request.user.is_province:
+        raise PermissionDenied("只有省质监总站可以暂停、恢复或注销检测机构。")
+    form = StatusReasonForm(request.POST)
+    if not form.is_valid():
+        context = {"institution": institution, "form": form, "label": Institution.STATUS_ACTIONS[action]}
+        return render(request, "filings/institution_status_refused.html", context, status=400)
+    change_status(institution.pk, request.user, action, form.cleaned_data["reason"], request=request)
+    messages.success(request, f"已{Institution.STATUS_ACTIONS[action]}：{institution.name}")
+    return redirect("institution_detail", pk=institution.pk)

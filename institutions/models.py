@@ -115,6 +115,16 @@ class Institution(FSMModelMixin, models.Model):
     def close(self, by=None, description=None):
         """注销 by the province: for good; its logins stop working."""
 
+    # The province's status actions on an institution (URL names institution_<action>).
+    STATUS_ACTIONS = {"suspend": "暂停", "resume": "恢复", "close": "注销"}
+
+    def status_actions(self, user) -> list[tuple[str, str]]:
+        """(action, label) the user may run now: the buttons of the institution's page."""
+        if not user.is_province:
+            return []
+        available = {t.name for t in self.get_available_status_transitions()}
+        return [(name, label) for name, label in self.STATUS_ACTIONS.items() if name in available]
+
     @property
     def operating(self) -> bool:
         return self.status in self.OPERATING
@@ -130,7 +140,10 @@ class Institution(FSMModelMixin, models.Model):
         return sorted({q.kind for q in self.qualifications.all()}, reverse=True)
 
     def holds(self, kind, on=None) -> bool:
-        """Whether a qualification of ``kind`` is in force on ``on`` (today): what the transfer rule uses."""
+        """Whether a qualification of ``kind`` is in force on ``on`` (today): what the transfer rule uses.
+        A closed (注销) institution holds nothing."""
+        if self.status == self.Status.CANCELLED:
+            return False
         on = on or timezone.localdate()
         return any(q.kind == kind and q.in_force(on) for q in self.qualifications.all())
 

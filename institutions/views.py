@@ -49,7 +49,12 @@ def _render_detail(request, pk, context):
         pk=pk,
     )
     may_file = request.user.is_institution and request.user.institution_id == institution.pk
-    context.update(institution=institution, people_count=institution.people.count(), may_file=may_file)
+    context.update(
+        institution=institution,
+        people_count=institution.people.count(),
+        may_file=may_file,
+        status_actions=institution.status_actions(request.user),
+    )
     return render(request, "institutions/institution_detail.html", context)
 
 
