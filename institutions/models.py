@@ -148,10 +148,27 @@ class Institution(FSMModelMixin, models.Model):
         return any(q.kind == kind and q.in_force(on) for q in self.qualifications.all())
 
 
+class QualificationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(institution__in=Institution.objects.visible_to(user))
+
+    def expiring(self, on=None):
+        """Expired, or expiring within ``Qualification.EXPIRY_WARNING_DAYS`` of ``on`` (today), soonest
+        first; closed institutions left out."""
+        on = on or timezone.localdate()
+        limit = on + timedelta(days=Qualification.EXPIRY_WARNING_DAYS)
+        return (
+            self.filter(valid_until__lte=limit)
+            .exclude(institution__status=Institution.Status.CANCELLED)
+            .order_by("valid_until", "pk")
+        )
+
+
 class Qualification(models.Model):
     """资质: 建材 or 地基, at most one of each per institution."""
 
     MAX_COPY_SCANS = 5
+    EXPIRY_WARNING_DAYS = 90
 
     institution = models.ForeignKey(
         Institution, models.CASCADE, related_name="qualifications", verbose_name="检测机构"
@@ -161,6 +178,8 @@ class Qualification(models.Model):
     valid_from = models.DateField("有效期起")
     valid_until = models.DateField("有效期至")
     scope = models.TextField("资质范围", blank=True)
+
+    objects = QualificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-kind"]
@@ -175,6 +194,10 @@ class Qualification(models.Model):
 
     def in_force(self, on) -> bool:
         return self.valid_from <= on <= self.valid_until
+
+    def days_left(self, on=None) -> int:
+        """Days until it expires (negative once expired)."""
+        return (self.valid_until - (on or timezone.localdate())).days
 
 
 class Capability(models.Model):

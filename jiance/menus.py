@@ -100,7 +100,10 @@ def _reviewer_menu(user, counts):
     sections = [_module_section(slug, kind, reviews=counts) for slug, kind in MODULES]
     sections.append(_certificate_section(user))
     if user.is_province:
-        entries = [Entry("新增检测机构", reverse("institution_new"))]
+        entries = [
+            Entry("新增检测机构", reverse("institution_new")),
+            Entry("资质到期提醒", reverse("qualification_expiring")),
+        ]
         sections.append(Section("机构管理", [Group("", entries)]))
         security = [Entry("安全审计", reverse("audit_list")), Entry("登录安全", reverse("login_security"))]
         sections.append(Section("系统管理", [Group("", security)]))

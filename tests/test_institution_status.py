@@ -105,3 +105,30 @@ def test_the_id_number_of_a_person_at_an_open_institution_is_still_refused(login
     )
     assert response.status_code == 400 and "调入人员请由原机构办理人员变更调离" in response.content.decode()
     assert User.objects.filter(username="sz-jc", is_active=True).exists()
+
+
+def test_the_province_and_the_institution_see_qualifications_expiring_within_90_days(login):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from institutions.models import Qualification
+
+    today = timezone.localdate()
+    soon = Qualification.objects.get(institution__name=SZ_JC)
+    soon.valid_until = today + timedelta(days=90)
+    soon.save()
+    later = Qualification.objects.get(institution__name="南京华宁建材检测有限公司")
+    later.valid_until = today + timedelta(days=91)
+    later.save()
+    page = login("province").get(reverse("qualification_expiring")).content.decode()
+    table = page[page.index('id="expiring-qualifications"') :]
+    assert SZ_JC in table and "90 天后到期" in table and "南京华宁建材检测有限公司" not in table
+    home = login("province").get(reverse("home")).content.decode()
+    assert 'id="expiring-todo"' in home and SZ_JC in home[home.index('id="expiring-todo"') :]
+    assert soon.number in login("sz-jc").get(reverse("home")).content.decode()
+    assert SZ_JC not in login("nj-jc").get(reverse("qualification_expiring")).content.decode()
+    assert 'id="expiring-todo"' not in login("nj-jc").get(reverse("home")).content.decode()
+    soon.valid_until = today - timedelta(days=1)
+    soon.save()
+    assert "已过期" in login("sz-jc").get(reverse("qualification_expiring")).content.decode()

@@ -175,6 +175,7 @@ TABLE: dict[str, list[Case]] = {
     ],
     "login_security": [Case("", no_args, only({"province"}))],
     "login_unlock": post_only(),
+    "qualification_expiring": [Case("", no_args, signed_in())],
     "institution_suspend": post_only("nj_jc"),
     "institution_resume": post_only("nj_jc"),
     "institution_close": post_only("nj_jc"),

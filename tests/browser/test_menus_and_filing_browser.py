@@ -97,7 +97,7 @@ def expected_sections(username: str) -> dict:
             JC_TITLE: reviewing,
             DJ_TITLE: reviewing,
             "【证书管理】": {"": ["证书打印", "证书收回"]},
-            "【机构管理】": {"": ["新增检测机构"]},
+            "【机构管理】": {"": ["新增检测机构", "资质到期提醒"]},
             "【系统管理】": {"": ["安全审计", "登录安全"]},
         }
     if username == "nanjing":
