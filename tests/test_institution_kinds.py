@@ -14,7 +14,7 @@ from reviews.models import Application, Attachment, State
 
 from . import files
 from .test_institution_filing import info, qualification_data, submitted
-from .workflow import approve_everywhere, certificate, walk_transfer
+from .workflow import accept, approve_everywhere, certificate, file_transfer, walk_transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +157,11 @@ def test_a_new_institution_files_its_staff_receives_a_transfer_and_its_certifica
     assert "扬州恒信检测有限公司" in login("nj-dual").get(reverse("transfer_new")).content.decode()
 
     # 张伟 (建材 + 地基) moves in before the new institution holds any qualification: both 调离.
-    transfer = walk_transfer(login, "张伟", "nj-dual", "yz-new", new.name, ["nanjing", "yangzhou"])
+    transfer = file_transfer(login("nj-dual"), "张伟", new.name)
+    accept(login("yz-new"), transfer)
+    page = login("nanjing").get(reverse("application_detail", args=[transfer.pk])).content.decode()
+    assert 'id="preparing-note"' in page and page.count("badge-detached") >= 2, "predicted honestly: 调离"
+    transfer = approve_everywhere(login, transfer, ["nanjing", "yangzhou"])
     assert transfer.state == State.APPROVED
     for number in ("苏JC-2019-00012", "苏DJ-2019-00012"):
         cert = certificate(number)
