@@ -114,7 +114,7 @@ def institution_filing(request: HttpRequest, module: str) -> HttpResponse:
         )
         if filing:
             return filed(request, form, filing, "机构备案已提交，审核通过后生效。")
-    context.update(form=form, institution=institution)
+    context.update(form=form, institution=institution, held=context["kind"] in institution.kinds())
     return render(
         request, "filings/institution_filing_form.html", context, status=400 if form.errors else 200
     )

@@ -49,9 +49,6 @@ class InstitutionQuerySet(models.QuerySet):
             return self.filter(pk=user.institution_id)
         return self.none()
 
-    def active(self):
-        return self.filter(status=Institution.Status.ACTIVE)
-
     def operating(self):
         """Those that may file and receive staff: 正常, and 筹建 (it reports its people first)."""
         return self.filter(status__in=Institution.OPERATING)
