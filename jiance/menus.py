@@ -68,10 +68,14 @@ def _institution_menu(user, counts):
     for slug, kind in MODULES:
         if kind in modules:
             sections.append(_module_section(slug, kind, reviews=None))
-    for slug, kind in MODULES:
-        if kind in missing_modules(user.institution):
-            entry = Entry(f"申请{kind.label}资质（机构备案）", reverse("institution_filing", args=[slug]))
-            sections.append(Section(MODULE_TITLES[kind], [Group("资质增项", [entry])]))
+    # A single-kind institution applies for the other kind through 机构备案 (增项 of a kind).
+    missing = [
+        Entry(f"申请{kind.label}资质", reverse("institution_filing", args=[slug]))
+        for slug, kind in MODULES
+        if kind in missing_modules(user.institution)
+    ]
+    if missing:
+        sections.append(Section("资质增项", [Group("", missing)]))
     return sections
 
 

@@ -104,8 +104,8 @@ def expected_sections(username: str) -> dict:
         return {JC_TITLE: reviewing, DJ_TITLE: reviewing, "【证书管理】": {"": ["证书发放"]}}
     modules = {"nj-dual": [JC_TITLE, DJ_TITLE], "nj-jc": [JC_TITLE], "sz-dj": [DJ_TITLE]}[username]
     # A single-kind institution may apply for the other kind (增项 of a kind, through 机构备案).
-    missing = {"nj-jc": {DJ_TITLE: {"资质增项": ["申请地基资质（机构备案）"]}},
-               "sz-dj": {JC_TITLE: {"资质增项": ["申请建材资质（机构备案）"]}}}.get(username, {})  # fmt: skip
+    missing = {"nj-jc": {"【资质增项】": {"": ["申请地基资质"]}},
+               "sz-dj": {"【资质增项】": {"": ["申请建材资质"]}}}.get(username, {})  # fmt: skip
     return {**changes, **{title: module for title in modules}, **missing}
 
 
