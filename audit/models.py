@@ -27,6 +27,7 @@ class Kind(models.TextChoices):
     ID_NUMBER_PROBED = "id_number_probed", "身份证号已备案"
     EXPORT = "export", "导出"
     PRINT = "print", "证书打印"
+    INSTITUTION_STATUS = "institution_status", "机构状态变更"
 
 
 class Outcome(models.TextChoices):

@@ -41,7 +41,7 @@ class TransferForm(ScanFormMixin, forms.Form):
         )
         self.fields["person"].label_from_instance = lambda p: f"{p.name}（{p.masked_id_number}）"
         self.fields["receiving_institution"].queryset = (
-            Institution.objects.active()
+            Institution.objects.operating()
             .exclude(pk=institution.pk)
             .select_related("city")
             .order_by("city__order", "name")

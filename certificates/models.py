@@ -166,6 +166,18 @@ class CertificateChange(models.Model):
         return f"{self.certificate}: {self.get_status_before_display()} → {self.get_status_after_display()}"
 
 
+# 公告 of the province's decisions about an institution (no application behind them).
+INSTITUTION_NOTICES = [
+    ("institution_suspended", "机构暂停"),
+    ("institution_resumed", "机构恢复"),
+    ("institution_closed", "机构注销"),
+]
+
+
+def announcement_types() -> list[tuple[str, str]]:
+    return processes.type_choices() + INSTITUTION_NOTICES
+
+
 class AnnouncementQuerySet(models.QuerySet):
     def for_public_display(self):
         return self.order_by("-published_at", "-pk")
@@ -178,10 +190,13 @@ class AnnouncementQuerySet(models.QuerySet):
 
 
 class Announcement(models.Model):
-    """公告: a public notice of an approved transfer, reissue or cancellation. Never holds an ID number."""
+    """公告: a public notice of an approved transfer, reissue or cancellation, or of an institution's
+    suspension, resumption or closure by the province (no application). Never holds an ID number."""
 
-    application = models.OneToOneField(Application, models.PROTECT, related_name="announcement")
-    type = models.CharField("类型", max_length=20, choices=processes.type_choices)
+    application = models.OneToOneField(
+        Application, models.PROTECT, null=True, blank=True, related_name="announcement"
+    )
+    type = models.CharField("类型", max_length=30, choices=announcement_types)
     published_at = models.DateTimeField("公告日期", default=timezone.now, db_index=True)
     person_name = models.CharField("姓名", max_length=50)
     certificate_numbers = models.CharField("证书编号", max_length=200)

@@ -51,10 +51,11 @@ def check_filing(user, transfer: TransferRequest) -> None:
         raise FilingRefused(f"{person.name}不是本机构人员，不能办理调离。")
     if not person.certificates.live().exists():
         raise FilingRefused(f"{person.name}没有有效的岗位合格证书，无需办理调离。")
-    receiving = transfer.receiving_institution
+    # Read afresh: the province may have suspended or closed it since the form was loaded.
+    receiving = Institution.objects.filter(pk=transfer.receiving_institution_id).first()
     if receiving is None or receiving.pk == user.institution_id:
         raise FilingRefused("请选择本机构以外的调入机构。")
-    if receiving.status != Institution.Status.ACTIVE:
+    if not receiving.operating:
         raise FilingRefused(
             f"{receiving.name}当前不能接收人员（机构状态：{receiving.get_status_display()}）。"
         )

@@ -89,6 +89,9 @@ class InstitutionFilingForm(ScanFormMixin, forms.ModelForm):
                 widget=forms.Textarea(attrs={"rows": 1}),
                 help_text=f"现有参数：{capability.parameters or '—'}。填写扩项后的全部检测参数；不扩项则留空。",
             )
+            self.fields[f"remove_{capability.pk}"] = forms.BooleanField(
+                label=f"减项：删除 {capability.category} / {capability.item}", required=False
+            )
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -131,8 +134,14 @@ class InstitutionFilingForm(ScanFormMixin, forms.ModelForm):
             if self.cleaned_data.get(f"extend_{c.pk}", "").strip()
         }
 
+    def removals(self) -> list:
+        return [c for c in self.capabilities if self.cleaned_data.get(f"remove_{c.pk}")]
+
     def clean(self):
         cleaned = super().clean()
+        for capability in self.removals():
+            if cleaned.get(f"extend_{capability.pk}", "").strip():
+                self.add_error(f"remove_{capability.pk}", "同一检测能力不能同时扩项和减项。")
         number = cleaned.get("qualification_number")
         changes_qualification = number and (
             not self.qualification
@@ -150,7 +159,7 @@ class InstitutionFilingForm(ScanFormMixin, forms.ModelForm):
             self.add_error("valid_until", "请填写资质有效期。")
         elif number and cleaned["valid_until"] < cleaned["valid_from"]:
             self.add_error("valid_until", "有效期至不能早于有效期起。")
-        capability_changes = cleaned.get("additions") or self.extensions()
+        capability_changes = cleaned.get("additions") or self.extensions() or self.removals()
         if (changes_qualification or capability_changes) and not cleaned.get("qualification_original"):
             self.add_error(
                 "qualification_original", "资质证书或检测能力有变化，请上传新的资质证书正本扫描件。"

@@ -59,11 +59,13 @@ class InstitutionFiling(Application):
 
 
 class CapabilityChange(models.Model):
-    """One 检测能力 change in a filing: 增项 adds an entry, 扩项 replaces an existing entry's scope."""
+    """One 检测能力 change in a filing: 增项 adds an entry, 扩项 replaces an existing entry's parameters,
+    减项 removes an entry."""
 
     class Action(models.TextChoices):
         ADD = "add", "增项"
         EXTEND = "extend", "扩项"
+        REMOVE = "remove", "减项"
 
     filing = models.ForeignKey(InstitutionFiling, models.CASCADE, related_name="capability_changes")
     action = models.CharField("变更类型", max_length=10, choices=Action.choices)

@@ -2,9 +2,9 @@
 
 from django.core.exceptions import ValidationError
 
-from certificates.effects import change_certificate, change_rows, locked_certificates
+from certificates.effects import change_certificate, change_rows, locked_certificates, open_print_task
 from certificates.models import CertificateStatus
-from institutions.models import Kind
+from institutions.models import Institution, Kind
 from personnel.models import Person
 from reviews.actions import file_application
 from reviews.processes import (
@@ -51,12 +51,18 @@ def check_filing(user, filing: PersonnelFiling) -> None:
     )
     if holder and holder.institution_id is not None and holder.institution_id == user.institution_id:
         raise _on_file("该身份证号已是本机构人员，请在基本信息中点击其姓名办理信息变更。")
-    if holder:
+    if holder and not (filing.person_id is None and _left_behind(holder)):
         raise _on_file("该身份证号已在其他机构备案，调入人员请由原机构办理人员变更调离。")
     if filing.person_id is None:
         pending = PersonnelFiling.objects.open().filter(id_number=filing.id_number, person=None)
         if pending.exclude(pk=filing.pk).exists():
             raise _on_file("该身份证号已有未办结的人员备案申请。")
+
+
+def _left_behind(person) -> bool:
+    """A person of a closed (注销) institution: no one can file a transfer for them, so the institution
+    that takes them on files them by 人员备案 (their certificates are 调离 and re-attach on approval)."""
+    return person.institution is not None and person.institution.status == Institution.Status.CANCELLED
 
 
 def _on_file(message: str) -> FilingRefused:
@@ -67,7 +73,15 @@ def apply(filing: PersonnelFiling, actor) -> None:
     """Update (or create) the person; their 无信用档案 certificates at this institution become 正常."""
     values = {f: getattr(filing, f) for f in PersonnelFiling.FIELDS}
     if filing.person_id is None:
-        person = Person.objects.create(institution=filing.institution, **values)
+        person = (
+            Person.objects.select_for_update()
+            .filter(id_number=filing.id_number, institution__status=Institution.Status.CANCELLED)
+            .first()
+        )
+        if person is None:
+            person = Person.objects.create(institution=filing.institution, **values)
+        else:
+            _take_on(filing, person, values, actor)
         PersonnelFiling.objects.filter(pk=filing.pk).update(person=person)
         filing.person = person
     else:
@@ -79,6 +93,24 @@ def apply(filing: PersonnelFiling, actor) -> None:
         holder=person, institution=filing.institution, status=CertificateStatus.NO_CREDIT_FILE
     ):
         change_certificate(filing, certificate, "file_credit", actor)
+
+
+def _take_on(filing, person, values, actor) -> None:
+    """A person of a closed institution joins the filer: the transfer rule for each 调离 certificate."""
+    for field, value in values.items():
+        setattr(person, field, value)
+    person.institution = filing.institution
+    person.save()
+    institution = Institution.objects.prefetch_related("qualifications").get(pk=filing.institution_id)
+    for certificate in locked_certificates(holder=person, status=CertificateStatus.DETACHED):
+        change = change_certificate(filing, certificate, "follow_holder", actor, institution)
+        if certificate.institution_id:
+            # Re-attached (无信用档案) and filed here at once: 正常, one change row from 调离.
+            certificate.file_credit(by=actor, description=f"人员备案 #{filing.pk}")
+            certificate.save()
+            change.status_after = certificate.status
+            change.save(update_fields=["status_after"])
+            open_print_task(filing, certificate, institution.city_id, actor)
 
 
 def snapshot(obj) -> dict:

@@ -49,8 +49,9 @@ class InstitutionQuerySet(models.QuerySet):
             return self.filter(pk=user.institution_id)
         return self.none()
 
-    def active(self):
-        return self.filter(status=Institution.Status.ACTIVE)
+    def operating(self):
+        """Those that may file and receive staff: 正常, and 筹建 (it reports its people first)."""
+        return self.filter(status__in=Institution.OPERATING)
 
     def holding(self, kind):
         return self.filter(qualifications__kind=kind)
@@ -60,7 +61,10 @@ class Institution(FSMModelMixin, models.Model):
     class Status(models.TextChoices):
         PREPARING = "preparing", "筹建"
         ACTIVE = "active", "正常"
+        SUSPENDED = "suspended", "暂停"
         CANCELLED = "cancelled", "注销"
+
+    OPERATING = [Status.PREPARING, Status.ACTIVE]
 
     name = models.CharField("机构名称", max_length=100, unique=True)
     credit_code = models.CharField(
@@ -86,22 +90,82 @@ class Institution(FSMModelMixin, models.Model):
     @fsm_log_description
     @transition(field=status, source=Status.PREPARING, target=Status.ACTIVE)
     def open(self, by=None, description=None):
-        """筹建 → 正常: its first 机构备案 was approved; it can now receive transfers."""
+        """筹建 → 正常: its first 机构备案 was approved."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.ACTIVE, target=Status.SUSPENDED)
+    def suspend(self, by=None, description=None):
+        """暂停 by the province: it can neither file nor receive until resumed."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.SUSPENDED, target=Status.ACTIVE)
+    def resume(self, by=None, description=None):
+        """The province lifts a suspension."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status, source=[Status.PREPARING, Status.ACTIVE, Status.SUSPENDED], target=Status.CANCELLED
+    )
+    def close(self, by=None, description=None):
+        """注销 by the province: for good; its logins stop working."""
+
+    # The province's status actions on an institution (URL names institution_<action>).
+    STATUS_ACTIONS = {"suspend": "暂停", "resume": "恢复", "close": "注销"}
+
+    def status_actions(self, user) -> list[tuple[str, str]]:
+        """(action, label) the user may run now: the buttons of the institution's page."""
+        if not user.is_province:
+            return []
+        available = {t.name for t in self.get_available_status_transitions()}
+        return [(name, label) for name, label in self.STATUS_ACTIONS.items() if name in available]
+
+    @property
+    def operating(self) -> bool:
+        return self.status in self.OPERATING
+
+    def refusal(self) -> str:
+        """Why it may not file or receive ('' when it may)."""
+        if self.operating:
+            return ""
+        return f"{self.name}已{self.get_status_display()}，不能办理或接收申请。"
 
     def kinds(self) -> list[str]:
         """Kinds of qualification held (uses the prefetch cache when present)."""
         return sorted({q.kind for q in self.qualifications.all()}, reverse=True)
 
     def holds(self, kind, on=None) -> bool:
-        """Whether a qualification of ``kind`` is in force on ``on`` (today): what the transfer rule uses."""
+        """Whether a qualification of ``kind`` is in force on ``on`` (today): what the transfer rule uses.
+        A closed (注销) institution holds nothing."""
+        if self.status == self.Status.CANCELLED:
+            return False
         on = on or timezone.localdate()
         return any(q.kind == kind and q.in_force(on) for q in self.qualifications.all())
+
+
+class QualificationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(institution__in=Institution.objects.visible_to(user))
+
+    def expiring(self, on=None):
+        """Expired, or expiring within ``Qualification.EXPIRY_WARNING_DAYS`` of ``on`` (today), soonest
+        first; closed institutions left out."""
+        on = on or timezone.localdate()
+        limit = on + timedelta(days=Qualification.EXPIRY_WARNING_DAYS)
+        return (
+            self.filter(valid_until__lte=limit)
+            .exclude(institution__status=Institution.Status.CANCELLED)
+            .order_by("valid_until", "pk")
+        )
 
 
 class Qualification(models.Model):
     """资质: 建材 or 地基, at most one of each per institution."""
 
     MAX_COPY_SCANS = 5
+    EXPIRY_WARNING_DAYS = 90
 
     institution = models.ForeignKey(
         Institution, models.CASCADE, related_name="qualifications", verbose_name="检测机构"
@@ -111,6 +175,8 @@ class Qualification(models.Model):
     valid_from = models.DateField("有效期起")
     valid_until = models.DateField("有效期至")
     scope = models.TextField("资质范围", blank=True)
+
+    objects = QualificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-kind"]
@@ -125,6 +191,10 @@ class Qualification(models.Model):
 
     def in_force(self, on) -> bool:
         return self.valid_from <= on <= self.valid_until
+
+    def days_left(self, on=None) -> int:
+        """Days until it expires (negative once expired)."""
+        return (self.valid_until - (on or timezone.localdate())).days
 
 
 class Capability(models.Model):

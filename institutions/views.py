@@ -15,7 +15,7 @@ from . import second_factor
 from .accounts import create_institution, unlock_login
 from .forms import NewInstitutionForm
 from .lockout import locked_accounts, locked_addresses
-from .models import Institution, User
+from .models import Institution, Qualification, User
 from .modules import module_context
 
 
@@ -62,7 +62,12 @@ def _render_detail(request, pk, context):
         pk=pk,
     )
     may_file = request.user.is_institution and request.user.institution_id == institution.pk
-    context.update(institution=institution, people_count=institution.people.count(), may_file=may_file)
+    context.update(
+        institution=institution,
+        people_count=institution.people.count(),
+        may_file=may_file,
+        status_actions=institution.status_actions(request.user),
+    )
     return render(request, "institutions/institution_detail.html", context)
 
 
@@ -176,3 +181,15 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             return redirect(target if safe else "home")
         error = "验证码不正确或已使用（连续输错后须稍候再试），请重新输入。"
     return render(request, "registration/otp_verify.html", {"error": error}, status=400 if error else 200)
+
+
+def qualification_expiring(request: HttpRequest) -> HttpResponse:
+    """资质到期提醒: qualifications expired or expiring within 90 days, in the user's scope (an
+    expired one counts as absent for the transfer rule)."""
+    if not (request.user.is_province or request.user.is_city or request.user.is_institution):
+        raise PermissionDenied("您无权查看。")
+    qualifications = (
+        Qualification.objects.visible_to(request.user).expiring().select_related("institution__city")
+    )
+    context = {"page": paginate(request, qualifications), "days": Qualification.EXPIRY_WARNING_DAYS}
+    return render(request, "institutions/qualification_expiring.html", context)

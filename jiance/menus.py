@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from certificates.models import PrintTask, Recovery
 from institutions import second_factor
 from institutions.models import Kind
-from institutions.modules import MODULE_TITLES, institution_modules
+from institutions.modules import MODULE_TITLES, institution_modules, missing_modules
 from reviews import processes
 from reviews.models import Application
 from web.freshness import cached
@@ -68,6 +68,14 @@ def _institution_menu(user, counts):
     for slug, kind in MODULES:
         if kind in modules:
             sections.append(_module_section(slug, kind, reviews=None))
+    # A single-kind institution applies for the other kind through 机构备案 (增项 of a kind).
+    missing = [
+        Entry(f"申请{kind.label}资质", reverse("institution_filing", args=[slug]))
+        for slug, kind in MODULES
+        if kind in missing_modules(user.institution)
+    ]
+    if missing:
+        sections.append(Section("资质增项", [Group("", missing)]))
     return sections
 
 
@@ -96,7 +104,10 @@ def _reviewer_menu(user, counts):
     sections = [_module_section(slug, kind, reviews=counts) for slug, kind in MODULES]
     sections.append(_certificate_section(user))
     if user.is_province:
-        entries = [Entry("新增检测机构", reverse("institution_new"))]
+        entries = [
+            Entry("新增检测机构", reverse("institution_new")),
+            Entry("资质到期提醒", reverse("qualification_expiring")),
+        ]
         sections.append(Section("机构管理", [Group("", entries)]))
         security = [
             Entry("账号管理", reverse("account_list")),

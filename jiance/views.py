@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
 from audit.events import Kind, record
+from institutions.models import Qualification
 from institutions.sessions import keep_only_this_session
 from reviews.models import Application
 from web.faults import busy_page, unavailable
@@ -19,14 +20,19 @@ from . import help
 
 @personal_data
 def home(request: HttpRequest) -> HttpResponse:
-    """The landing page: what is waiting for this user."""
+    """The landing page: what is waiting for this user, and qualifications about to expire."""
     user = request.user
     waiting = (
         Application.objects.waiting_for(user)
         .select_related("institution", "receiving_institution")
         .order_by("submitted_at", "pk")[:20]
     )
-    return render(request, "home.html", {"waiting": waiting})
+    expiring = (
+        Qualification.objects.visible_to(user).expiring().select_related("institution")[:5]
+        if user.is_province or user.is_institution
+        else []
+    )
+    return render(request, "home.html", {"waiting": waiting, "expiring": expiring})
 
 
 def help_page(request: HttpRequest) -> HttpResponse:

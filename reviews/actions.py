@@ -69,6 +69,13 @@ def _check_no_open_application(person_id, *, excluding=None) -> None:
         raise ApplicationConflict
 
 
+def _check_operating(user) -> None:
+    """A suspended (暂停) or closed (注销) institution neither files nor receives."""
+    refusal = user.institution.refusal() if user.is_institution else ""
+    if refusal:
+        raise FilingRefused(refusal)
+
+
 def _review_cities(application) -> set[int]:
     """The filer's city and, where someone must receive, the receiver's city (one review if the same)."""
     cities = {application.institution.city_id}
@@ -87,6 +94,7 @@ def file_application(application, user, *, scans_by_type: dict, on_saved=None) -
     """
     if not user.is_institution:
         raise PermissionDenied("申请由检测机构办理。")
+    _check_operating(user)
     process = processes.for_model(type(application))
     application.type = process.type
     application.institution = user.institution
@@ -139,6 +147,7 @@ def resubmit(application_id: int, user, *, scans_by_type: dict, note: str = "") 
     def check(application):
         if not may(application, user, "submit"):
             raise PermissionDenied("您无权执行此操作。")
+        _check_operating(user)
         _lock_person(application.person_id)
         _check_no_open_application(application.person_id, excluding=application.pk)
         application.process.check_filing(user, application.detail())
@@ -157,7 +166,9 @@ def withdraw(application_id: int, user) -> Application:
 @guarded
 def accept(application_id: int, user, *, scans_by_type: dict) -> Application:
     """接收: the receiving institution files its scans and municipal review starts."""
-    return _run_with_scans(application_id, user, "accept", scans_by_type, "调入机构已接收")
+    return _run_with_scans(
+        application_id, user, "accept", scans_by_type, "调入机构已接收", lambda _a: _check_operating(user)
+    )
 
 
 @guarded

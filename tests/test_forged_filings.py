@@ -100,18 +100,20 @@ def test_it_refuses_a_transfer_of_a_person_with_an_open_application(login):
     assert (Application.objects.count(), Attachment.objects.count()) == counts
 
 
-@pytest.mark.parametrize("receiver", ["own", "preparing"])
+@pytest.mark.parametrize("receiver", ["own", "closed"])
 def test_it_refuses_a_receiver_that_may_not_receive(login, nothing_saved, receiver):
     wang = Person.objects.get(name="王强")
     if receiver == "own":
         receiving, message = wang.institution, "请选择本机构以外的调入机构"
     else:
         receiving = Institution.objects.create(
-            name="扬州筹建检测有限公司",
+            name="扬州恒信检测有限公司",
             credit_code="91321000MA1X000063",
             city=City.objects.get(code="yangzhou"),
         )
-        message = "扬州筹建检测有限公司当前不能接收人员"
+        # A 筹建 institution may receive; a closed one may not (closed outside this test's flow).
+        Institution.objects.filter(pk=receiving.pk).update(status=Institution.Status.CANCELLED)
+        message = "扬州恒信检测有限公司当前不能接收人员"
     refused(login("nj-jc").post(reverse("transfer_new"), transfer_body(wang, receiving)), text="调入机构")
     with pytest.raises(actions.FilingRefused, match=message):
         file_transfer(user("nj-jc"), wang, receiving, termination())

@@ -52,7 +52,7 @@ def test_it_opens_a_new_institution_from_the_province_to_its_first_approved_fili
                                              "new_password2": "Yz@Jiance2026x"})  # fmt: skip
     assert client.get(reverse("home")).status_code == 200
     transfer_form = login("nj-jc").get(reverse("transfer_new")).content.decode()
-    assert "扬州恒信检测有限公司" not in transfer_form, "a 筹建 institution cannot receive transfers"
+    assert "扬州恒信检测有限公司" in transfer_form, "a 筹建 institution reports its people first"
 
     data = {**info(institution), "address": "扬州市邗江区文昌西路1号", "legal_representative": "孙涛",
             "qualification_number": "苏建检字第100001号", "valid_from": "2026-01-01", "valid_until": "2030-12-31",
@@ -150,7 +150,8 @@ def test_it_allows_one_open_filing_per_institution(login):
 
 def test_it_keeps_institution_filing_and_creation_to_the_right_roles(login):
     assert login("nanjing").get(reverse("institution_filing", args=["jc"])).status_code == 403
-    assert login("sz-dj").get(reverse("institution_filing", args=["jc"])).status_code == 404
+    assert login("sz-dj").get(reverse("institution_filing", args=["jc"])).status_code == 200  # 增项 of a kind
+    assert login("sz-dj").get(reverse("person_new", args=["jc"])).status_code == 404
     for account in ("nanjing", "nj-jc"):
         assert login(account).get(reverse("institution_new")).status_code == 403
 

@@ -105,6 +105,11 @@ def filing_page(slug) -> dict:
     }
 
 
+def kind_filing_page(slug) -> dict:
+    """机构备案 under /m/<slug>/: every institution (one without that kind applies for it: 增项 of a kind)."""
+    return {ANONYMOUS: LOGIN, **dict.fromkeys(REVIEWERS, 403), **dict.fromkeys(INSTITUTIONS, 200)}
+
+
 def own_person(institution: str, city: str) -> dict:
     """A person's change page: only their institution files; reviewers in scope are refused; others 404."""
     expect = only({institution}, denied=404)
@@ -165,7 +170,7 @@ TABLE: dict[str, list[Case]] = {
         Case("nj-jc", pk("nj_jc"), only({"province", "nanjing", "nj-jc"}, denied=404)),
         Case("sz-dj", pk("sz_dj"), only({"province", "suzhou", "sz-dj"}, denied=404)),
     ],
-    "institution_filing": per_module(filing_page),
+    "institution_filing": per_module(kind_filing_page),
     "institution_new": [Case("", no_args, only({"province"}))],
     "audit_list": [
         Case("", no_args, only({"province"})),
@@ -184,6 +189,10 @@ TABLE: dict[str, list[Case]] = {
     "account_disable": [Case("GET", lambda _w: {"pk": 1}, signed_in(405))],
     "account_enable": [Case("GET", lambda _w: {"pk": 1}, signed_in(405))],
     "account_reset": [Case("GET", lambda _w: {"pk": 1}, signed_in(405))],
+    "qualification_expiring": [Case("", no_args, signed_in())],
+    "institution_suspend": post_only("nj_jc"),
+    "institution_resume": post_only("nj_jc"),
+    "institution_close": post_only("nj_jc"),
     "otp_reset": post_only(),
     "otp_setup": [Case("", no_args, signed_in())],
     "otp_recovery_codes": [Case("", no_args, signed_in(Redirect("otp_setup")))],

@@ -195,9 +195,11 @@ def application_accept(request: HttpRequest, pk: int) -> HttpResponse:
     if not actions.may(application, request.user, "accept"):
         raise PermissionDenied(NO_RIGHT)
     form = scan_form(application.process.receiver_scans)(request.POST, scan_files(request))
-    if not form.is_valid():
+    accepted = form.is_valid() and file_or_refuse(
+        form, actions.accept, application.pk, request.user, scans_by_type=form.scans_by_type()
+    )
+    if not accepted:
         return _render_detail(request, application, accept_form=form)
-    actions.accept(application.pk, request.user, scans_by_type=form.scans_by_type())
     warn_greyscale(request, form)
     messages.success(request, "已接收，申请已进入市级审核。")
     return redirect("application_detail", pk=application.pk)

@@ -97,13 +97,16 @@ def expected_sections(username: str) -> dict:
             JC_TITLE: reviewing,
             DJ_TITLE: reviewing,
             "【证书管理】": {"": ["证书打印", "证书收回"]},
-            "【机构管理】": {"": ["新增检测机构"]},
+            "【机构管理】": {"": ["新增检测机构", "资质到期提醒"]},
             "【系统管理】": {"": ["账号管理", "安全审计", "登录安全"]},
         }
     if username == "nanjing":
         return {JC_TITLE: reviewing, DJ_TITLE: reviewing, "【证书管理】": {"": ["证书发放"]}}
     modules = {"nj-dual": [JC_TITLE, DJ_TITLE], "nj-jc": [JC_TITLE], "sz-dj": [DJ_TITLE]}[username]
-    return {**changes, **{title: module for title in modules}}
+    # A single-kind institution may apply for the other kind (增项 of a kind, through 机构备案).
+    missing = {"nj-jc": {"【资质增项】": {"": ["申请地基资质"]}},
+               "sz-dj": {"【资质增项】": {"": ["申请建材资质"]}}}.get(username, {})  # fmt: skip
+    return {**changes, **{title: module for title in modules}, **missing}
 
 
 def test_every_menu_entry_opens_a_page_for_every_kind_of_role(open_as):
