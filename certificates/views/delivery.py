@@ -24,7 +24,7 @@ from ..forms import DeliveryFilterForm, PrintQueueFilterForm, RecoveryFilterForm
 from ..models import PrintTask, Recovery
 from ..pdf import CertificateSheet
 from ..pdf import render as render_pdf
-from ..verification import verify_path
+from ..verification import verify_path_for_paper
 
 MAX_BATCH = 2000
 
@@ -103,7 +103,7 @@ def _sheet(request, task) -> CertificateSheet:
         institution=c.institution.name if c.institution else "",
         issued_on=c.issued_on,
         edition=task.edition,
-        verify_url=request.build_absolute_uri(verify_path(c, task.edition)),
+        verify_url=request.build_absolute_uri(verify_path_for_paper(task)),
     )
 
 
