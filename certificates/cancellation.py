@@ -1,5 +1,7 @@
 """人员注销: filing, and the effect of approval (注销, announcement, recovery of the paper certificate)."""
 
+from django.conf import settings
+
 from reviews.processes import Process, ScanSpec
 from reviews.transitions import available_actions
 
@@ -44,7 +46,13 @@ def summary(cancellation: CancellationRequest, user) -> dict:
     )
     for recovery in recoveries:
         recovery.actions = available_actions(recovery, user)
-    return {"certificate_rows": rows, "changes": cancellation.state == "approved", "recoveries": recoveries}
+    return {
+        "certificate_rows": rows,
+        "changes": cancellation.state == "approved",
+        "recoveries": recoveries,
+        "mail_back": [r for r in recoveries if "mail" in r.actions],
+        "province_mail_address": settings.PROVINCE_MAIL_ADDRESS,
+    }
 
 
 CANCELLATION = Process(

@@ -141,3 +141,4 @@ class DeliveryFilterForm(forms.Form):
 
 class RecoveryFilterForm(forms.Form):
     state = forms.ChoiceField(label="状态", choices=Recovery.State.choices, required=False)
+    sort = forms.ChoiceField(label="排序", choices=[("waiting", "等待最久")], required=False)

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from audit.events import Kind, record
+from certificates.models import Recovery
 from institutions.sessions import keep_only_this_session
 from reviews.models import Application
 from web.filters import InvalidQuery
@@ -20,7 +21,14 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("institution", "receiving_institution")
         .order_by("submitted_at", "pk")[:20]
     )
-    return render(request, "home.html", {"waiting": waiting})
+    to_mail_back = []
+    if user.is_institution:
+        to_mail_back = (
+            Recovery.objects.to_mail_back(user)
+            .select_related("certificate__holder")
+            .order_by("created_at", "pk")[:20]
+        )
+    return render(request, "home.html", {"waiting": waiting, "to_mail_back": to_mail_back})
 
 
 def password_change(request: HttpRequest) -> HttpResponse:
