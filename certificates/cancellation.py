@@ -61,6 +61,11 @@ CANCELLATION = Process(
     model=CancellationRequest,
     review_title="人员注销审核",
     filer_scans=(ScanSpec("certificate_scan", "上岗证", multiple=True, field_label="岗位合格证"),),
+    province_scans=(
+        ScanSpec(
+            "province_decision", "处理决定", multiple=True, help_text="处理决定或违规事实材料，加盖公章"
+        ),
+    ),
     check_filing=check_certificates_of_filer_people,
     apply=apply,
     summary=summary,

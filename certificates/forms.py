@@ -142,3 +142,24 @@ class DeliveryFilterForm(forms.Form):
 class RecoveryFilterForm(forms.Form):
     state = forms.ChoiceField(label="状态", choices=Recovery.State.choices, required=False)
     sort = forms.ChoiceField(label="排序", choices=[("waiting", "等待最久")], required=False)
+
+
+class RevocationForm(ScanFormMixin, forms.Form):
+    """省质监总站 注销 a person's certificates directly: which ones, why, and the decision's scans."""
+
+    certificates = CertificatesField(label="注销证书", queryset=PostCertificate.objects.none())
+    reason = forms.CharField(
+        label="注销原因",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        help_text="将作为省质监总站的审核意见记录，并在公告中注明证书注销。",
+    )
+
+    def __init__(self, *args, holder, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(scan_fields(CANCELLATION.province_scans))
+        self.fields["certificates"].queryset = (
+            PostCertificate.objects.filter(holder=holder, status__in=LIVE_STATUSES)
+            .select_related("holder")
+            .order_by("-kind")
+        )

@@ -296,7 +296,8 @@ class CancellationRequest(Application):
     """人员注销: the certificates become 注销 and the paper ones are recovered (交回 → 收回)."""
 
     reason = models.TextField("注销原因")
-    holder_agrees = models.BooleanField("本人是否同意注销")
+    holder_agrees = models.BooleanField("本人是否同意注销", null=True)  # None: the province cancelled
+    by_province = models.BooleanField("省质监总站直接注销", default=False)
     certificates = models.ManyToManyField(PostCertificate, related_name="+", verbose_name="注销证书")
 
     class Meta:
