@@ -103,7 +103,8 @@ def expected_sections(username: str) -> dict:
     if username == "nanjing":
         return {JC_TITLE: reviewing, DJ_TITLE: reviewing, "【证书管理】": {"": ["证书发放"]}}
     modules = {"nj-dual": [JC_TITLE, DJ_TITLE], "nj-jc": [JC_TITLE], "sz-dj": [DJ_TITLE]}[username]
-    return {**changes, **{title: module for title in modules}}
+    recovery = {"【证书管理】": {"": ["证书收回"]}}
+    return {**changes, **recovery, **{title: module for title in modules}}
 
 
 def test_every_menu_entry_opens_a_page_for_every_kind_of_role(open_as):
