@@ -38,7 +38,9 @@ def revoke(user, certificates, reason: str, scans_by_type: dict, *, client_addre
         holders = set(PostCertificate.objects.filter(pk__in=pks).values_list("holder_id", flat=True))
         if len(holders) != 1:
             raise FilingRefused("一次只能注销同一人员的证书。")
-        person = Person.objects.select_for_update().select_related("institution").get(pk=holders.pop())
+        person = (
+            Person.objects.select_for_update(of=("self",)).select_related("institution").get(pk=holders.pop())
+        )
         chosen = list(PostCertificate.objects.select_for_update().filter(pk__in=pks).order_by("-kind"))
         for certificate in chosen:
             if certificate.status not in LIVE_STATUSES:
