@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
 from institutions.modules import module_context
@@ -92,7 +92,5 @@ def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if cancellation:
             return filed(request, form, cancellation, "证书已注销，已公告，待持证人所在机构交回证书。")
-    if request.method == "GET" and certificate.status not in LIVE_STATUSES:
-        return redirect("verify")  # nothing left to cancel
     context = {"form": form, "certificate": certificate, "holder": holder}
     return render(request, "certificates/revoke_form.html", context, status=400 if form.errors else 200)
