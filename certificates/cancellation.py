@@ -1,5 +1,7 @@
 """人员注销: filing, and the effect of approval (注销, announcement, recovery of the paper certificate)."""
 
+from django.conf import settings
+
 from reviews.processes import COLOUR_SCAN, Process, ScanSpec
 from reviews.transitions import available_actions
 
@@ -7,7 +9,7 @@ from .effects import (
     announce,
     change_certificate,
     change_rows,
-    check_certificates_at_filer,
+    check_certificates_of_filer_people,
     file_for_certificates,
     locked_certificates,
     row,
@@ -44,7 +46,13 @@ def summary(cancellation: CancellationRequest, user) -> dict:
     )
     for recovery in recoveries:
         recovery.actions = available_actions(recovery, user)
-    return {"certificate_rows": rows, "changes": cancellation.state == "approved", "recoveries": recoveries}
+    return {
+        "certificate_rows": rows,
+        "changes": cancellation.state == "approved",
+        "recoveries": recoveries,
+        "mail_back": [r for r in recoveries if "mail" in r.actions],
+        "province_mail_address": settings.PROVINCE_MAIL_ADDRESS,
+    }
 
 
 CANCELLATION = Process(
@@ -61,7 +69,12 @@ CANCELLATION = Process(
             help_text=f"岗位合格证书的{COLOUR_SCAN}",
         ),
     ),
-    check_filing=check_certificates_at_filer,
+    province_scans=(
+        ScanSpec(
+            "province_decision", "处理决定", multiple=True, help_text="处理决定或违规事实材料，加盖公章"
+        ),
+    ),
+    check_filing=check_certificates_of_filer_people,
     apply=apply,
     summary=summary,
     change_list_url="cancellation_list",

@@ -37,24 +37,44 @@ def file_for_certificates(model, user, certificates, scans_by_type: dict, **fiel
 
 
 def check_certificates_at_filer(user, application) -> None:
-    """The rule 补证 and 注销 share: the certificates are one person's, live and held at the filer's
-    institution (``chosen_certificates`` while filing, the saved ones on resubmission)."""
+    """补证's rule: the certificates are one person's, live and held at the filer's institution
+    (``chosen_certificates`` while filing, the saved ones on resubmission). A 调离 certificate is held
+    by no institution, so it gets no 补证 (docs/domain.md, 人员上岗证补办)."""
+    _check_certificates(user, application, detached_ok=False)
+
+
+def check_certificates_of_filer_people(user, application) -> None:
+    """注销's rule: as 补证's, and a 调离 certificate of a person who works at the filer's institution
+    (its holder's current institution) may be chosen too."""
+    _check_certificates(user, application, detached_ok=True)
+
+
+def _check_certificates(user, application, *, detached_ok: bool) -> None:
     certificates = getattr(application, "chosen_certificates", None)
     if certificates is None:
         certificates = list(application.certificates.all())
-    certificates = PostCertificate.objects.filter(pk__in=[c.pk for c in certificates])
+    certificates = PostCertificate.objects.filter(pk__in=[c.pk for c in certificates]).select_related(
+        "holder"
+    )
     if len({c.holder_id for c in certificates}) > 1:
         raise FilingRefused("一次只能为同一人员的证书提出申请。")
     for certificate in certificates:
-        if (
-            certificate.holder_id != application.person_id
-            or certificate.institution_id != user.institution_id
-        ):
+        if certificate.holder_id != application.person_id:
             raise FilingRefused(f"证书{certificate.number}不在本机构，不能办理此项申请。")
         if certificate.status not in LIVE_STATUSES:
             raise FilingRefused(
                 f"证书{certificate.number}已{certificate.get_status_display()}，不能办理此项申请。"
             )
+        if certificate.status == CertificateStatus.DETACHED:
+            if not detached_ok:
+                raise FilingRefused(
+                    f"证书{certificate.number}已调离，不在任何机构名下，不能补证："
+                    "持证人进入具有该类资质的机构、证书恢复后再办理补证。"
+                )
+            if certificate.holder.institution_id != user.institution_id:
+                raise FilingRefused(f"证书{certificate.number}的持证人不是本机构人员，不能办理此项申请。")
+        elif certificate.institution_id != user.institution_id:
+            raise FilingRefused(f"证书{certificate.number}不在本机构，不能办理此项申请。")
 
 
 def locked_certificates(**filters):

@@ -1,7 +1,7 @@
 """The filing forms of 【诚信变更管理】; their scan fields come from each process's declaration."""
 
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from institutions.models import City, Institution, Kind
 from personnel.models import Person
@@ -59,13 +59,18 @@ class CertificatesField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
     def label_from_instance(self, c):
-        return f"{c.holder.name}（{c.holder.masked_id_number}）· {c.get_kind_display()} {c.number} · 第{c.edition}版"
+        status = "" if c.status == CertificateStatus.NORMAL else f" · {c.get_status_display()}"
+        return (
+            f"{c.holder.name}（{c.holder.masked_id_number}）· {c.get_kind_display()} {c.number}"
+            f" · 第{c.edition}版{status}"
+        )
 
 
 class CertificateApplicationForm(ScanFormMixin, forms.Form):
     """Certificates of one person at the institution, with no open application for that person."""
 
     process = None  # set by each form below
+    detached_ok = False  # 注销 also takes the 调离 certificates of the institution's people
 
     certificates = CertificatesField(label="证书", queryset=PostCertificate.objects.none())
 
@@ -73,8 +78,11 @@ class CertificateApplicationForm(ScanFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields.update(scan_fields(self.process.filer_scans))
         open_application = Application.objects.open().filter(person=OuterRef("holder"))
+        held = Q(institution=institution, status__in=LIVE_STATUSES)
+        if self.detached_ok:
+            held |= Q(holder__institution=institution, status=CertificateStatus.DETACHED)
         self.fields["certificates"].queryset = (
-            PostCertificate.objects.filter(institution=institution, status__in=LIVE_STATUSES)
+            PostCertificate.objects.filter(held)
             .exclude(Exists(open_application))
             .select_related("holder")
             .order_by("holder__name", "kind")
@@ -99,6 +107,7 @@ class CancellationForm(CertificateApplicationForm):
     """添加注销."""
 
     process = CANCELLATION
+    detached_ok = True
 
     reason = forms.CharField(label="注销原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
     holder_agrees = forms.TypedChoiceField(
@@ -133,3 +142,25 @@ class DeliveryFilterForm(forms.Form):
 
 class RecoveryFilterForm(forms.Form):
     state = forms.ChoiceField(label="状态", choices=Recovery.State.choices, required=False)
+    sort = forms.ChoiceField(label="排序", choices=[("waiting", "等待最久")], required=False)
+
+
+class RevocationForm(ScanFormMixin, forms.Form):
+    """省质监总站 注销 a person's certificates directly: which ones, why, and the decision's scans."""
+
+    certificates = CertificatesField(label="注销证书", queryset=PostCertificate.objects.none())
+    reason = forms.CharField(
+        label="注销原因",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        help_text="将作为省质监总站的审核意见记录，并在公告中注明证书注销。",
+    )
+
+    def __init__(self, *args, holder, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(scan_fields(CANCELLATION.province_scans))
+        self.fields["certificates"].queryset = (
+            PostCertificate.objects.filter(holder=holder, status__in=LIVE_STATUSES)
+            .select_related("holder")
+            .order_by("-kind")
+        )

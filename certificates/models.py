@@ -311,7 +311,8 @@ class CancellationRequest(Application):
     """人员注销: the certificates become 注销 and the paper ones are recovered (交回 → 收回)."""
 
     reason = models.TextField("注销原因")
-    holder_agrees = models.BooleanField("本人是否同意注销")
+    holder_agrees = models.BooleanField("本人是否同意注销", null=True)  # None: the province cancelled
+    by_province = models.BooleanField("省质监总站直接注销", default=False)
     certificates = models.ManyToManyField(PostCertificate, related_name="+", verbose_name="注销证书")
 
     class Meta:
@@ -319,6 +320,10 @@ class CancellationRequest(Application):
 
 
 class RecoveryQuerySet(models.QuerySet):
+    def to_mail_back(self, user):
+        """The certificates ``user``'s institution must mail back (待交回)."""
+        return self.visible_to(user).filter(state=Recovery.State.PENDING)
+
     def visible_to(self, user):
         """The recoveries of the cancellations the user may see (a cancellation has no receiver)."""
         if user.is_province:
@@ -345,6 +350,7 @@ class Recovery(ConcurrentTransitionMixin, models.Model):
     certificate = models.ForeignKey(PostCertificate, models.PROTECT, related_name="recoveries")
     application = models.ForeignKey(Application, models.PROTECT, related_name="recoveries")
     state = FSMField("状态", default=State.PENDING, choices=State.choices, protected=True)
+    created_at = models.DateTimeField("注销时间", default=timezone.now)
     tracking_number = models.CharField("快递单号", max_length=50, blank=True)
     mailed_at = models.DateTimeField("寄回时间", null=True, blank=True)
     recovered_at = models.DateTimeField("收回时间", null=True, blank=True)
@@ -363,6 +369,13 @@ class Recovery(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return f"{self.certificate} {self.get_state_display()}"
+
+    @property
+    def waiting_days(self) -> int | None:
+        """Whole days since the certificate was cancelled, while it is not yet recovered."""
+        if self.state == self.State.RECOVERED:
+            return None
+        return (timezone.now() - self.created_at).days
 
     @fsm_log_by
     @fsm_log_description

@@ -9,7 +9,7 @@ from jobs.runner import Output, runner
 from .models import PrintTask
 from .pdf import CertificateSheet
 from .pdf import render as render_pdf
-from .verification import verify_path
+from .verification import verify_path_for_paper
 
 
 def batch(user, ids):
@@ -32,7 +32,7 @@ def sheet(task, absolute) -> CertificateSheet:
         institution=c.institution.name if c.institution else "",
         issued_on=c.issued_on,
         edition=task.edition,
-        verify_url=absolute(verify_path(c, task.edition)),
+        verify_url=absolute(verify_path_for_paper(task)),
     )
 
 

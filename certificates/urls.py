@@ -12,6 +12,7 @@ urlpatterns = [
     path("changes/cancellations/", changes.cancellation_list, name="cancellation_list"),
     path("changes/cancellations/new/", changes.cancellation_new, name="cancellation_new"),
     path("m/<module:module>/certificates/", registry.certificate_list, name="certificate_list"),
+    path("certificates/<int:pk>/revoke/", registry.certificate_revoke, name="certificate_revoke"),
     path("printing/", delivery.print_queue, name="print_queue"),
     path("printing/pdf/", delivery.print_pdf, name="print_pdf"),
     path("printing/batch/", delivery.print_batch, name="print_batch"),

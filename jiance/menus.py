@@ -64,6 +64,9 @@ def _institution_menu(user, counts):
             )
     changes.groups.append(group)
     sections = [changes]
+    # 证书收回: the count is of the certificates this institution still has to mail back (待交回).
+    to_mail_back = Entry("证书收回", reverse("recovery_list"), Recovery.objects.to_mail_back(user).count())
+    sections.append(Section("证书管理", [Group("", [to_mail_back])]))
     modules = institution_modules(user.institution)
     for slug, kind in MODULES:
         if kind in modules:

@@ -231,6 +231,10 @@ CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
 
 # Audit rows are kept at least six months (网络安全法); `manage.py purge_audit` deletes older ones.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 184)
+# Where institutions mail cancelled certificates back (证书收回), shown on the cancellation's page.
+PROVINCE_MAIL_ADDRESS = os.environ.get(
+    "PROVINCE_MAIL_ADDRESS", "江苏省建设工程质量监督总站（地址未配置，请设置 PROVINCE_MAIL_ADDRESS）"
+)
 
 # Long work (big exports, batch PDFs) runs in `manage.py db_worker`; the queue is a table in this database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

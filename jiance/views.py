@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
 from audit.events import Kind, record
+from certificates.models import Recovery
 from institutions.models import Qualification
 from institutions.sessions import keep_only_this_session
 from reviews.models import Application
@@ -32,7 +33,15 @@ def home(request: HttpRequest) -> HttpResponse:
         if user.is_province or user.is_institution
         else []
     )
-    return render(request, "home.html", {"waiting": waiting, "expiring": expiring})
+    to_mail_back = []
+    if user.is_institution:
+        to_mail_back = (
+            Recovery.objects.to_mail_back(user)
+            .select_related("certificate__holder")
+            .order_by("created_at", "pk")[:20]
+        )
+    context = {"waiting": waiting, "expiring": expiring, "to_mail_back": to_mail_back}
+    return render(request, "home.html", context)
 
 
 def help_page(request: HttpRequest) -> HttpResponse:

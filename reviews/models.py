@@ -258,6 +258,15 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def return_province(self, by=None, description=None):
         pass
 
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=State.DRAFT, target=State.APPROVED, permission=_is_province)
+    def decree(self, by=None, description=None):
+        """The province decides on its own (撤销/注销 of a certificate for misconduct): no filing, no
+        municipal review; its ``Decision`` is written by the action that runs this."""
+        self.round += 1
+        self.submitted_at = self.closed_at = timezone.now()
+
 
 class Decision(models.Model):
     """A reviewer's 同意 or 退回 with the signed opinion (签署审核意见), one per office per round.

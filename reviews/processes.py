@@ -76,6 +76,7 @@ class Process:
     summary: Callable[[Any, Any], dict]
     summary_template: str
     receiver_scans: tuple[ScanSpec, ...] = ()
+    province_scans: tuple[ScanSpec, ...] = ()  # what the province uploads when it decides on its own
     city_step: str = "市级审核"
     subject: Callable[[Any], str] = _person_name
     change_list_url: str = ""  # the institution's list under 【诚信变更管理】, if the process has one
@@ -108,7 +109,7 @@ def scan_choices() -> list[tuple[str, str]]:
     """Choices of ``Attachment.type``: every scan any process declares, in declaration order."""
     seen: dict[str, str] = {}
     for process in _processes.values():
-        for scan in process.filer_scans + process.receiver_scans:
+        for scan in process.filer_scans + process.receiver_scans + process.province_scans:
             seen.setdefault(scan.type, scan.label)
     return list(seen.items())
 

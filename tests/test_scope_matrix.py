@@ -57,6 +57,7 @@ class World:
     print_task: int  # 刘洋's certificate after sz-jc → 无锡中心 was approved: 待打印, for 无锡
     recovery: int  # 杨帆's 地基 certificate after sz-dj's cancellation was approved: 待交回
     token: str  # the QR token of 张伟's 建材 certificate, edition 1
+    zhang_jc: int  # 张伟's 建材 certificate (南京市建设工程质量检测中心, nj-dual), 正常
     media: Path
     job: int = 0  # a finished export of the province's, with its file
 
@@ -226,6 +227,12 @@ TABLE: dict[str, list[Case]] = {
     "delivery_list": [Case("", no_args, only(CITIES))],
     "print_deliver": post_only("print_task"),
     "recovery_list": [Case("", no_args, signed_in())],
+    # 注销 by the province: who may see the certificate and is not the province gets 403, others 404.
+    "certificate_revoke": [
+        Case(
+            "zhang-wei-jc", pk("zhang_jc"), {**only({"province"}, denied=404), "nanjing": 403, "nj-dual": 403}
+        )
+    ],
     "recovery_mail": post_only("recovery"),
     "recovery_recover": post_only("recovery"),
     "verify": [
@@ -317,6 +324,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                     print_task=PrintTask.objects.get(application=moved).pk,
                     recovery=Recovery.objects.get(application=cancelled).pk,
                     token=token_for(workflow.certificate("苏JC-2019-00012")),
+                    zhang_jc=workflow.certificate("苏JC-2019-00012").pk,
                     media=media,
                     job=_finished_job(),
                 )

@@ -327,20 +327,21 @@ def recovery_export(user, query):
 
 @personal_data
 def recovery_list(request: HttpRequest) -> HttpResponse:
-    """证书收回: cancelled certificates to mail back (institution) and to receive (province)."""
+    """证书收回: cancelled certificates to mail back (institution) and to receive (province), with how
+    long each has waited since its 注销; ``sort=waiting`` lists the longest waiting first."""
     if wants_xlsx(request):
         return export_response(request, recovery_export)
-    state = read_filters(request.GET, RecoveryFilterForm)["state"]
+    filters = read_filters(request.GET, RecoveryFilterForm)
+    state, sort = filters["state"], filters["sort"]
     recoveries = Recovery.objects.visible_to(request.user)
     if state:
         recoveries = recoveries.filter(state=state)
-    recoveries = recoveries.select_related("certificate__holder", "application__institution").order_by(
-        "state", "pk"
-    )
+    order = ("created_at", "pk") if sort == "waiting" else ("state", "pk")
+    recoveries = recoveries.select_related("certificate__holder", "application__institution").order_by(*order)
     page = paginate(request, recoveries)
     for recovery in page:
         recovery.actions = available_actions(recovery, request.user)
-    context = {"page": page, "state": state, "states": Recovery.State.choices}
+    context = {"page": page, "state": state, "sort": sort, "states": Recovery.State.choices}
     return render(request, "certificates/recovery_list.html", context)
 
 

@@ -12,7 +12,8 @@ from web.exports import CHUNK, wants_xlsx, xlsx_response
 from web.filters import SearchForm, read_filters
 from web.pages import paginate
 
-from ..models import Announcement, PostCertificate
+from ..models import Announcement, PostCertificate, PrintTask
+from ..papers import paper_for
 from ..verification import mask_name, read_token
 
 
@@ -73,14 +74,12 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 def verify_qr(request: HttpRequest, token: str) -> HttpResponse:
-    """Opened from the QR code: is this printed edition the current one?"""
+    """Opened from the QR code: is this printed paper the current one (and if not, what replaced it)?"""
     try:
-        pk, edition = read_token(token)
-        certificate = PostCertificate.objects.select_related("holder", "institution").get(pk=pk)
-    except (signing.BadSignature, PostCertificate.DoesNotExist):
+        paper = paper_for(read_token(token))
+    except (signing.BadSignature, PostCertificate.DoesNotExist, PrintTask.DoesNotExist):
         return render(request, "certificates/verify.html", {"forged": True}, status=400)
-    context = {"result": _public_view(certificate), "printed_edition": edition, "searched": True}
-    context["edition_current"] = edition == certificate.edition
+    context = {"result": _public_view(paper.certificate), "paper": paper, "searched": True}
     return render(request, "certificates/verify.html", context)
 
 

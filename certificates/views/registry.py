@@ -1,17 +1,24 @@
 """人员诚信管理 → 证书信息: the certificates of a module in the user's scope, with Excel export."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_http_methods
 
 from institutions.modules import module_context
 from jobs.exports import Export, export_response, export_source
+from reviews.staging import scan_files
+from reviews.views.common import file_or_refuse, filed, friendly_conflicts
 from web.exports import CHUNK, wants_xlsx
 from web.filters import read_filters
+from web.limits import takes_files
 from web.pages import paginate
 from web.privacy import personal_data
+from web.throttle import client_address
 
-from ..forms import CertificateFilterForm
-from ..models import CertificateStatus, PostCertificate
+from ..forms import CertificateFilterForm, RevocationForm
+from ..models import LIVE_STATUSES, CertificateStatus, PostCertificate
+from ..revocation import revoke
 
 COLUMNS = ["证书编号", "类别", "持证人", "身份证号", "所在机构", "证书状态", "发证日期", "版次"]
 
@@ -23,7 +30,11 @@ def certificate_list(request: HttpRequest, module: str) -> HttpResponse:
     context = module_context(request.user, module)
     certificates, status, q = _filtered(request.user, request.GET, context["kind"])
     context.update(
-        page=paginate(request, certificates), q=q, status=status, statuses=CertificateStatus.choices
+        page=paginate(request, certificates),
+        q=q,
+        status=status,
+        statuses=CertificateStatus.choices,
+        live=LIVE_STATUSES,
     )
     return render(request, "certificates/certificate_list.html", context)
 
@@ -66,3 +77,37 @@ def _rows(certificates):
             c.issued_on,
             c.edition,
         ]
+
+
+@personal_data
+@takes_files
+@friendly_conflicts
+@require_http_methods(["GET", "POST"])
+def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """注销 by the province (misconduct): the certificate's holder's live certificates, the reason and
+    the decision's scans; on success the record's page (已通过, announced, to be recovered)."""
+    certificate = get_object_or_404(PostCertificate.objects.visible_to(request.user), pk=pk)
+    if not request.user.is_province:
+        raise PermissionDenied("证书撤销由省质监总站办理。")
+    holder = certificate.holder
+    form = RevocationForm(
+        request.POST or None,
+        scan_files(request) or None,
+        holder=holder,
+        initial={"certificates": [certificate]},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        cancellation = file_or_refuse(
+            form,
+            revoke,
+            request.user,
+            data["certificates"],
+            data["reason"],
+            form.scans_by_type(),
+            client_address=client_address(request),
+        )
+        if cancellation:
+            return filed(request, form, cancellation, "证书已注销，已公告，待持证人所在机构交回证书。")
+    context = {"form": form, "certificate": certificate, "holder": holder}
+    return render(request, "certificates/revoke_form.html", context, status=400 if form.errors else 200)

@@ -12,6 +12,7 @@ TRANSITION_LABELS = {
     "return_city": "市级审核：退回",
     "approve_province": "省级复核：同意",
     "return_province": "省级复核：退回",
+    "decree": "省质监总站直接决定",
 }
 
 

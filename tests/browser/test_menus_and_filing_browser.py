@@ -106,7 +106,8 @@ def expected_sections(username: str) -> dict:
     # A single-kind institution may apply for the other kind (增项 of a kind, through 机构备案).
     missing = {"nj-jc": {"【资质增项】": {"": ["申请地基资质"]}},
                "sz-dj": {"【资质增项】": {"": ["申请建材资质"]}}}.get(username, {})  # fmt: skip
-    return {**changes, **{title: module for title in modules}, **missing}
+    recovery = {"【证书管理】": {"": ["证书收回"]}}
+    return {**changes, **recovery, **{title: module for title in modules}, **missing}
 
 
 def test_every_menu_entry_opens_a_page_for_every_kind_of_role(open_as):

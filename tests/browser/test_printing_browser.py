@@ -211,9 +211,9 @@ def test_the_printed_qr_code_tells_the_current_edition_from_a_void_one(open_as, 
     assert response.ok and response.headers["content-type"] == "application/pdf"
     _, _, qr = pdf_facts(response.body(), tmp_path)
     assert re.fullmatch(qr_pattern(site), qr), qr
-    pk, edition = read_token(qr.rstrip("/").rsplit("/", 1)[1])
-    assert edition == 2
-    printed = PostCertificate.objects.get(pk=pk)
+    paper = PrintTask.objects.get(pk=read_token(qr.rstrip("/").rsplit("/", 1)[1]).task_id)
+    assert paper.edition == 2
+    printed = paper.certificate
 
     # Anyone scanning the new paper certificate: it is the current edition.
     public = open_as(None)

@@ -1,0 +1,82 @@
+"""证书收回 as the institution meets it: the menu's count, the home to-do, the prompt with the province's
+address; and the province's list with how long each certificate has waited."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from certificates.models import Recovery
+
+from .test_menu_cache import waiting
+from .workflow import approve_everywhere, file_cancellation
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = "南京市鼓楼区草场门大街88号 江苏省建设工程质量监督总站 证书科 收"
+PROMPT = "请立即将岗位合格证书寄回省质监总站"
+
+
+def to_mail_back(client) -> int:
+    return waiting(client, "证书收回", reverse("recovery_list"))
+
+
+@pytest.fixture
+def cancelled(login, settings):
+    settings.PROVINCE_MAIL_ADDRESS = ADDRESS
+    application = file_cancellation(login("nj-dual"), ["苏JC-2019-00012", "苏DJ-2019-00012"])
+    approve_everywhere(login, application, ["nanjing"])
+    return application
+
+
+def test_the_institution_is_told_to_mail_its_cancelled_certificates_back(login, cancelled):
+    nj = login("nj-dual")
+    assert to_mail_back(nj) == 2
+    assert to_mail_back(login("nj-jc")) == 0, "another institution has nothing to mail back"
+    home = nj.get(reverse("home")).content.decode()
+    todo = home.split('id="to-mail-back"', 1)[1].split("</table>", 1)[0]
+    assert "苏JC-2019-00012" in todo and "苏DJ-2019-00012" in todo
+    page = nj.get(reverse("application_detail", args=[cancelled.pk])).content.decode()
+    prompt = page.split('id="recovery-prompt"', 1)[1].split("</div>", 1)[0]
+    assert PROMPT in prompt and ADDRESS in prompt
+
+
+def test_the_count_and_the_to_do_go_as_soon_as_the_paper_is_mailed(login, cancelled):
+    nj = login("nj-dual")
+    assert to_mail_back(nj) == 2  # cached now
+    first, second = Recovery.objects.filter(application=cancelled).order_by("pk")
+    assert nj.post(reverse("recovery_mail", args=[first.pk]), {"tracking_number": "SF1"}).status_code == 302
+    assert to_mail_back(nj) == 1
+    assert nj.post(reverse("recovery_mail", args=[second.pk]), {"tracking_number": "SF1"}).status_code == 302
+    assert to_mail_back(nj) == 0
+    assert 'id="to-mail-back"' not in nj.get(reverse("home")).content.decode()
+    page = nj.get(reverse("application_detail", args=[cancelled.pk])).content.decode()
+    assert PROMPT not in page
+
+
+def test_reviewers_get_no_prompt(login, cancelled):
+    for account in ("nanjing", "province"):
+        page = login(account).get(reverse("application_detail", args=[cancelled.pk])).content.decode()
+        assert PROMPT not in page
+
+
+def test_the_province_sees_how_long_each_has_waited_and_sorts_by_it(login, cancelled):
+    older = file_cancellation(login("sz-dj"), ["苏DJ-2022-00078"])
+    approve_everywhere(login, older, ["suzhou"])
+    now = timezone.now()
+    Recovery.objects.filter(application=cancelled).update(created_at=now - timedelta(days=3))
+    Recovery.objects.filter(application=older).update(created_at=now - timedelta(days=12))
+    province = login("province")
+
+    def rows(**params):
+        html = province.get(reverse("recovery_list"), params).content.decode()
+        body = html.split('id="recoveries"', 1)[1].split("</tbody>", 1)[0]
+        return re.findall(
+            r'<td>(苏[A-Z]{2}-\d{4}-\d{5})</td>.*?<td class="waiting-days">(\d+)</td>', body, re.S
+        )
+
+    assert sorted(rows()) == [("苏DJ-2019-00012", "3"), ("苏DJ-2022-00078", "12"), ("苏JC-2019-00012", "3")]
+    assert rows(sort="waiting")[0] == ("苏DJ-2022-00078", "12")
+    assert province.get(reverse("recovery_list"), {"sort": "bogus"}).status_code == 400
