@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from web.exports import CHUNK, wants_xlsx, xlsx_response
 from web.pages import paginate
+from web.privacy import personal_data
 
 from .models import AuditEvent, Kind
 
@@ -25,6 +26,7 @@ class FilterForm(forms.Form):
     address = forms.CharField(label="来源地址", max_length=64, required=False)
 
 
+@personal_data
 def event_list(request: HttpRequest) -> HttpResponse:
     if not request.user.is_province:
         raise PermissionDenied("安全审计记录仅供省质监总站查看。")

@@ -91,6 +91,7 @@ def _personnel_filing(request, person, context):
     return render(request, template, context, status=400 if form.errors else 200)
 
 
+@personal_data
 @takes_files
 @friendly_conflicts
 def institution_filing(request: HttpRequest, module: str) -> HttpResponse:

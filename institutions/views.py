@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from web.exports import CHUNK, wants_xlsx, xlsx_response
 from web.filters import SearchForm, read_filters
 from web.pages import paginate
+from web.privacy import personal_data
 
 from . import second_factor
 from .accounts import create_institution, unlock_login
@@ -19,6 +20,7 @@ from .models import Institution, Qualification, User
 from .modules import module_context
 
 
+@personal_data
 def institution_info(request: HttpRequest, module: str) -> HttpResponse:
     """机构诚信管理 → 基本信息: an institution's own record; reviewers get the institutions in scope."""
     context = module_context(request.user, module)
@@ -50,6 +52,7 @@ def _institution_rows(institutions):
         yield [i.name, i.credit_code, i.city.name, kinds, i.get_status_display()]
 
 
+@personal_data
 def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, pk, {})
 
@@ -71,6 +74,7 @@ def _render_detail(request, pk, context):
     return render(request, "institutions/institution_detail.html", context)
 
 
+@personal_data
 def institution_new(request: HttpRequest) -> HttpResponse:
     """新增检测机构: the province opens an institution and its login."""
     if not request.user.is_province:
@@ -91,6 +95,7 @@ def _province_only(user) -> None:
         raise PermissionDenied("只有省质监总站可以管理登录安全。")
 
 
+@personal_data
 def login_security(request: HttpRequest) -> HttpResponse:
     """登录安全: the accounts and addresses locked now for too many failed logins."""
     _province_only(request.user)
@@ -134,6 +139,7 @@ PENDING_KEY = "second_factor_key"
 RECOVERY_CODES_KEY = "second_factor_recovery_codes"
 
 
+@personal_data
 def otp_setup(request: HttpRequest) -> HttpResponse:
     """两步验证: scan the QR code (or type the secret) into an authenticator app, then confirm with a code."""
     user = request.user
@@ -159,6 +165,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/otp_setup.html", context, status=400 if error else 200)
 
 
+@personal_data
 def otp_recovery_codes(request: HttpRequest) -> HttpResponse:
     """The 10 recovery codes, shown once right after enrolling: to print and keep."""
     codes = request.session.pop(RECOVERY_CODES_KEY, None)
@@ -167,6 +174,7 @@ def otp_recovery_codes(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/otp_recovery_codes.html", {"codes": codes})
 
 
+@personal_data
 def otp_verify(request: HttpRequest) -> HttpResponse:
     """The second step of a login: the 6-digit code from the authenticator, or a recovery code."""
     if not second_factor.pending(request):

@@ -2,6 +2,7 @@
 exports them; the log cannot be changed (the database refuses it on PostgreSQL) and keeps six months."""
 
 import io
+import logging
 from datetime import timedelta
 
 import openpyxl
@@ -15,6 +16,7 @@ from django.utils import timezone
 from audit.models import AuditEvent, Kind
 from personnel.models import Person
 from reviews.models import Application
+from web.logs import JsonFormatter
 
 from . import files
 from .test_forged_filings import personnel_body
@@ -152,3 +154,24 @@ def test_it_cannot_change_or_delete_a_recent_row_in_the_database(demo):
     with pytest.raises(DatabaseError, match="不可修改或删除"), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).delete()
     assert AuditEvent.objects.get(pk=event.pk).username == "nanjing"
+
+
+def test_it_never_keeps_a_full_id_number_in_an_audit_row_or_a_log_line(login, caplog):
+    """What a clerk does with a 身份证号 — search by it, file it (on file elsewhere: the refused probe is
+    audited), open the person, a forged search link — leaves its audit rows and logs with a masked one."""
+    chen = Person.objects.get(name="陈静")
+    wang = Person.objects.get(name="王强")
+    client = login("nj-jc")
+    caplog.set_level(logging.DEBUG)
+    client.post(reverse("person_list", args=["jc"]), {"q": wang.id_number})
+    client.get(reverse("person_list", args=["jc"]), {"id": wang.id_number})  # an ID in a forged URL
+    client.get(reverse("person_detail", args=[wang.pk]))
+    response = client.post(reverse("person_new", args=["jc"]), personnel_body(id_number=chen.id_number))
+    assert response.status_code == 400
+    client.get(reverse("person_detail", args=[chen.pk]))  # another institution's person: refused, audited
+    assert events(Kind.ACCESS_REFUSED) and AuditEvent.objects.filter(detail__contains="身份证号").exists()
+    rows = [str(list(row.values())) for row in AuditEvent.objects.values()]
+    lines = [JsonFormatter().format(record) for record in caplog.records]
+    for number in (chen.id_number, wang.id_number):
+        assert not [row for row in rows if number in row]
+        assert not [line for line in lines if number in line]

@@ -101,6 +101,15 @@ def test_it_lets_an_upload_form_take_more_than_the_small_cap(login):
     assert "请上传学历证书" in response.content.decode()
 
 
+def test_it_refuses_an_upload_form_over_its_documented_cap_before_reading_it(login, settings):
+    settings.ATTACHMENT_MAX_REQUEST_MB = 1
+    counts = Application.objects.count(), Attachment.objects.count(), len(files.stored_files())
+    scan = SimpleUploadedFile("身份证.png", files.png_bytes() + b"\0" * 1_200_000, "image/png")
+    response = login("nj-jc").post(reverse("person_new", args=["jc"]), {"id_card": [scan]})
+    refused(response, 413, "1 MB")
+    assert (Application.objects.count(), Attachment.objects.count(), len(files.stored_files())) == counts
+
+
 def test_it_refuses_an_anonymous_upload_over_the_small_cap(client, demo):
     scan = SimpleUploadedFile("身份证.png", b"\0" * 70_000, "image/png")
     refused(client.post(reverse("person_new", args=["jc"]), {"id_card": [scan]}), 413)

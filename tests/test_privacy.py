@@ -129,6 +129,20 @@ PERSONAL = {
     "application_detail": ("nj-jc", lambda w: {"pk": w.transfer}, {}),
     "attachment_download": ("nj-jc", lambda w: {"pk": w.attachment}, {}),
     "attachment_thumbnail": ("nj-jc", lambda w: {"pk": w.attachment}, {}),
+    # An institution's pages: its 法定代表人, 联系人 and 联系电话, its people count, its scans' links.
+    "institution_info": ("nj-jc", lambda w: {"module": "jc"}, {}),
+    "institution_info-reviewer": ("nanjing", lambda w: {"module": "jc"}, {}),
+    "institution_detail": ("nanjing", lambda w: {"pk": w.nj_jc}, {}),
+    "institution_filing": ("nj-jc", lambda w: {"module": "jc"}, {}),
+    "institution_new": ("province", lambda w: {}, {}),
+    # Who logged in from where; a second factor's secret.
+    "audit_list": ("province", lambda w: {}, {}),
+    "audit_list-xlsx": ("province", lambda w: {}, {"format": "xlsx"}),
+    "login_security": ("province", lambda w: {}, {}),
+    "otp_setup": ("nj-jc", lambda w: {}, {}),
+    # 证书查询, by hand and from a printed QR code: a holder's (masked) name, institution and status.
+    "verify": ("anonymous", lambda w: {}, {"number": "苏JC-2019-00012", "name": "张伟"}),
+    "verify_qr": ("anonymous", lambda w: {"token": w.token}, {}),
 }
 
 
@@ -139,6 +153,11 @@ def test_it_keeps_pages_with_personal_data_out_of_every_cache(as_role, world, ca
     response = as_role(role).get(reverse(case.split("-")[0], kwargs=kwargs(world)), query)
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store, private"
+
+
+def test_it_keeps_a_forged_qr_code_page_out_of_caches(as_role, world):  # noqa: F811
+    forged = as_role("anonymous").get(reverse("verify_qr", args=[world.token[:-3] + "xyz"]))
+    assert forged.status_code == 400 and forged["Cache-Control"] == "no-store, private"
 
 
 def test_it_keeps_an_application_page_refused_by_its_form_out_of_caches(as_role, world):  # noqa: F811

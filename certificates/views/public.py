@@ -11,6 +11,7 @@ from web import throttle
 from web.exports import CHUNK, wants_xlsx, xlsx_response
 from web.filters import SearchForm, read_filters
 from web.pages import paginate
+from web.privacy import personal_data
 
 from ..models import Announcement, PostCertificate, PrintTask
 from ..papers import paper_for
@@ -52,6 +53,7 @@ class VerifyForm(forms.Form):
     name = forms.CharField(label="持证人姓名", max_length=50)
 
 
+@personal_data
 @login_not_required
 def verify(request: HttpRequest) -> HttpResponse:
     """证书查询 by number and holder's name: both must match, so numbers alone reveal nothing."""
@@ -72,6 +74,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "certificates/verify.html", context)
 
 
+@personal_data
 @login_not_required
 def verify_qr(request: HttpRequest, token: str) -> HttpResponse:
     """Opened from the QR code: is this printed paper the current one (and if not, what replaced it)?"""
