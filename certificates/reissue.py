@@ -49,6 +49,7 @@ REISSUE = Process(
         ScanSpec("labour_contract", "劳动合同", multiple=True, paged=True),
         ScanSpec("social_security", "社保缴费清单", multiple=True, help_text="加盖公章"),
     ),
+    review_verb="审批",
     check_filing=check_certificates_at_filer,
     apply=apply,
     summary=summary,

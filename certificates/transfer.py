@@ -100,6 +100,7 @@ TRANSFER = Process(
         ScanSpec("social_security", "社保缴费清单", multiple=True, help_text="加盖公章"),
         ScanSpec("certificate_scan", "上岗证", multiple=True),
     ),
+    review_verb="审批",
     check_filing=check_filing,
     apply=apply,
     summary=summary,

@@ -170,8 +170,8 @@ def decide(application_id: int, user, outcome: str, opinion: str = "", *, client
     if outcome not in Decision.Outcome.values:
         raise ValueError(outcome)
     opinion = (opinion or "").strip()
-    if outcome == Decision.Outcome.RETURN and not opinion:
-        raise ValueError("退回必须填写审核意见")
+    if not opinion:
+        raise ValueError("每项审核结论都须签署审核意见")
     step = Decision.Step.CITY if user.is_city else Decision.Step.PROVINCE
     name = f"{outcome}_{step}"
     with transaction.atomic():
@@ -188,7 +188,7 @@ def decide(application_id: int, user, outcome: str, opinion: str = "", *, client
                     city_id=user.city_id if step == Decision.Step.CITY else None,
                     reviewer=user,
                     outcome=outcome,
-                    opinion=opinion or Decision.Outcome(outcome).label,
+                    opinion=opinion,
                     client_address=client_address[:64],
                 )
         except IntegrityError as e:

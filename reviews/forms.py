@@ -113,8 +113,11 @@ class DecisionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == "return" and not cleaned.get("opinion", "").strip():
-            self.add_error("opinion", "退回时必须填写审核意见（退回原因）。")
+        if not cleaned.get("opinion", "").strip():
+            if cleaned.get("decision") == "return":
+                self.add_error("opinion", "退回时必须填写审核意见（退回原因）。")
+            else:
+                self.add_error("opinion", "请签署审核意见（同意时可点击“填入：同意”）。")
         return cleaned
 
 

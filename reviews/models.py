@@ -32,7 +32,7 @@ class State(models.TextChoices):
 
 
 OPEN_STATES = [State.DRAFT, State.PENDING_RECEIPT, State.PENDING_CITY, State.PENDING_PROVINCE, State.RETURNED]
-WITHDRAWABLE = [State.PENDING_RECEIPT, State.PENDING_CITY]
+WITHDRAWABLE = [State.PENDING_RECEIPT, State.PENDING_CITY, State.RETURNED]
 
 
 def _involves(city_id) -> Exists:
@@ -107,6 +107,11 @@ def _is_province(application, user) -> bool:
 
 def _no_decision_this_round(application) -> bool:
     return not any(d.round == application.round for d in application.decisions.all())
+
+
+def _may_withdraw(application) -> bool:
+    """Before any decision of the round, or once returned (the filer gives up instead of correcting)."""
+    return application.state == State.RETURNED or _no_decision_this_round(application)
 
 
 class Application(ConcurrentTransitionMixin, models.Model):
@@ -208,7 +213,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=WITHDRAWABLE,
         target=State.WITHDRAWN,
-        conditions=[_no_decision_this_round],
+        conditions=[_may_withdraw],
         permission=_is_filer,
     )
     def withdraw(self, by=None, description=None):

@@ -66,6 +66,7 @@ class Process:
     summary_template: str
     receiver_scans: tuple[ScanSpec, ...] = ()
     city_step: str = "市级审核"
+    review_verb: str = "审核"  # the guide's verb for a reviewer's step (审批 for 人员变更审批 / 人员补证审批)
     subject: Callable[[Any], str] = _person_name
     change_list_url: str = ""  # the institution's list under 【诚信变更管理】, if the process has one
 

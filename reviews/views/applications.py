@@ -164,13 +164,17 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(NO_RIGHT)
     if not form.is_valid():
         return _render_detail(request, application, decision_form=form)
-    actions.decide(
+    decided = file_or_refuse(
+        form,
+        actions.decide,
         application.pk,
         request.user,
         form.cleaned_data["decision"],
         form.cleaned_data["opinion"],
         client_address=client_address(request),
     )
+    if decided is None:  # the process's effect refused (e.g. a duplicate 人员备案): nothing changed
+        return _render_detail(request, application, decision_form=form)
     verb = "同意" if form.cleaned_data["decision"] == "approve" else "退回"
     messages.success(request, f"已{verb}：{application}")
     return redirect("application_detail", pk=application.pk)

@@ -90,6 +90,7 @@ def review_queue(request: HttpRequest, module: str, type: str) -> HttpResponse:
     context.update(
         type=type,
         type_label=process.review_title,
+        review_verb=process.review_verb,
         tab=tab,
         page=paginate(request, applications),
         cities=cities,
