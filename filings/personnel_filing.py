@@ -37,7 +37,9 @@ def lock_id_number(id_number: str) -> None:
     to lock, so two app servers filing the same new person at once take this lock in turn and the second
     sees the first's open filing. (SQLite serialises every write transaction anyway.)"""
     if connection.vendor == "postgresql" and id_number:
-        key = int.from_bytes(hashlib.sha256(f"personnel_filing:{id_number}".encode()).digest()[:8], "big", signed=True)
+        key = int.from_bytes(
+            hashlib.sha256(f"personnel_filing:{id_number}".encode()).digest()[:8], "big", signed=True
+        )
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
@@ -124,6 +126,13 @@ def summary(filing: PersonnelFiling, user) -> dict:
     return {"comparison": comparison(filing), "certificate_rows": change_rows(filing), "changes": True}
 
 
+def correction_form(application, user, data=None, files=None):
+    """The filing form again, set up to correct ``application`` after 退回."""
+    from .forms import PersonnelFilingForm
+
+    return PersonnelFilingForm(data, files, person=application.person).for_correction(application)
+
+
 PERSONNEL_FILING = Process(
     type="personnel_filing",
     label="人员备案",
@@ -136,6 +145,7 @@ PERSONNEL_FILING = Process(
         ScanSpec("labour_contract", "劳动合同", multiple=True, paged=True),
         ScanSpec("social_security", "社保缴费清单", multiple=True, help_text="加盖公章"),
     ),
+    correction_form=correction_form,
     check_filing=check_filing,
     apply=apply,
     summary=summary,

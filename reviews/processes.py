@@ -53,6 +53,7 @@ class Process:
       transaction.
     - ``summary(application, user)`` is the context ``summary_template`` needs on the application page.
     - ``subject(application)`` is whom the application is about, as shown in lists.
+    - ``correction_form`` builds the filing form again, for the filer to correct a returned application.
     """
 
     type: str
@@ -69,6 +70,10 @@ class Process:
     review_verb: str = "审核"  # the guide's verb for a reviewer's step (审批 for 人员变更审批 / 人员补证审批)
     subject: Callable[[Any], str] = _person_name
     change_list_url: str = ""  # the institution's list under 【诚信变更管理】, if the process has one
+    # ``correction_form(application, user, data=None, files=None)``: the process's own filing form set up
+    # for correcting a returned application (``reviews.forms.CorrectionMixin.for_correction``); a process
+    # without one is corrected by its scans only.
+    correction_form: Callable[..., Any] | None = None
 
 
 _processes: dict[str, Process] = {}

@@ -15,7 +15,7 @@ from web.limits import takes_files
 from web.privacy import personal_data
 from web.throttle import client_address
 
-from .. import actions
+from .. import actions, transitions
 from ..forms import DecisionForm, ReasonForm, scan_form
 from ..models import Application, Attachment, Decision
 from .common import file_or_refuse, friendly_conflicts, visible_application, warn_greyscale
@@ -39,7 +39,9 @@ def timeline(application: Application, attachments) -> list[Entry]:
 
     Each decision ran exactly one decision transition in the same transaction, so the n-th decision
     log belongs to the n-th decision. Likewise the n-th submit starts round n, and within a round the
-    filer's scans are replaced only by its submit, the receiver's only by its accept.
+    filer's scans are replaced only by its submit, the receiver's only by its accept (or its correction,
+    which starts a round too). A filer's correction that names a new receiver sets the former
+    receiver's scans aside in the round it starts: they show under the new receiver's accept.
     """
     logs = (
         StateLog.objects.filter(
@@ -52,11 +54,12 @@ def timeline(application: Application, attachments) -> list[Entry]:
     uploads = {
         "submit": {s.type for s in process.filer_scans},
         "accept": {s.type for s in process.receiver_scans},
+        "correct_receipt": {s.type for s in process.receiver_scans},
     }
     decisions = iter(application.decisions.all())  # in decision order (Decision.Meta.ordering)
     entries, round_ = [], 0
     for log in logs:
-        if log.transition == "submit":
+        if log.transition in ("submit", "correct_receipt"):
             round_ += 1
         types = uploads.get(log.transition, ())
         replaced = [a for a in attachments if a.superseded_in_round == round_ and a.type in types]
@@ -91,6 +94,23 @@ def by_round_replaced(attachments) -> list[tuple[int, list[Attachment]]]:
         if a.superseded_in_round is not None:
             rounds.setdefault(a.superseded_in_round, []).append(a)
     return sorted(rounds.items(), reverse=True)
+
+
+def correction_form(application, user, data=None, files=None):
+    """The filer's correction of a returned application: the process's own filing form when it declares
+    one (every field and scan), else its scans."""
+    process = application.process
+    if process.correction_form:
+        return process.correction_form(application.detail(), user, data, files)
+    return scan_form(process.filer_scans, required=False)(data, files)
+
+
+def last_return(application) -> Decision | None:
+    """The decision that returned the application (what the reviewer asked for), while it is returned."""
+    if application.state != "returned":
+        return None
+    returns = [d for d in application.decisions.all() if d.outcome == Decision.Outcome.RETURN]
+    return returns[-1] if returns else None
 
 
 def city_reviews(application):
@@ -137,16 +157,21 @@ def _render_detail(request, application, **forms):
         "superseded": by_round_replaced(attachments),
         "timeline": timeline(application, attachments),
         "city_reviews": city_reviews(application),
+        "last_return": last_return(application),
         **process.summary(detail, request.user),
     }
     if available & {"approve_city", "approve_province"}:
-        context["decision_form"] = forms.get("decision_form") or DecisionForm()
+        context["decision_form"] = forms.get("decision_form") or DecisionForm(
+            parties=bool(application.receiving_institution_id)
+        )
     if "accept" in available:
         context["accept_form"] = forms.get("accept_form") or scan_form(process.receiver_scans)()
         context["refuse_form"] = forms.get("refuse_form") or ReasonForm()
     if "submit" in available:
-        context["resubmit_form"] = (
-            forms.get("resubmit_form") or scan_form(process.filer_scans, required=False)()
+        context["resubmit_form"] = forms.get("resubmit_form") or correction_form(application, request.user)
+    if "correct_receipt" in available:
+        context["receipt_form"] = (
+            forms.get("receipt_form") or scan_form(process.receiver_scans, required=False)()
         )
     status = 400 if forms else 200
     return render(request, "reviews/application_detail.html", context, status=status)
@@ -157,7 +182,7 @@ def _render_detail(request, application, **forms):
 @friendly_conflicts
 def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     application = visible_application(request.user, pk)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, parties=bool(application.receiving_institution_id))
     if not actions.may(
         application, request.user, "approve_city" if request.user.is_city else "approve_province"
     ):
@@ -172,6 +197,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
         form.cleaned_data["decision"],
         form.cleaned_data["opinion"],
         client_address=client_address(request),
+        party=form.cleaned_data.get("party") or "",
     )
     if decided is None:  # the process's effect refused (e.g. a duplicate 人员备案): nothing changed
         return _render_detail(request, application, decision_form=form)
@@ -227,15 +253,37 @@ def application_refuse(request: HttpRequest, pk: int) -> HttpResponse:
 @friendly_conflicts
 def application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     application = visible_application(request.user, pk)
-    if not actions.may(application, request.user, "submit"):
-        raise PermissionDenied(NO_RIGHT)
-    form = scan_form(application.process.filer_scans, required=False)(request.POST, request.FILES)
+    transitions.check(application, "submit", request.user)  # 403, or 409 when nothing was returned
+    form = correction_form(application, request.user, request.POST, request.FILES)
     if form.is_valid():
+        changes = form.corrections() if hasattr(form, "corrections") else {}
         file_or_refuse(
-            form, actions.resubmit, application.pk, request.user, scans_by_type=form.scans_by_type()
+            form,
+            actions.resubmit,
+            application.pk,
+            request.user,
+            scans_by_type=form.scans_by_type(),
+            changes=changes,
         )
     if not form.is_valid():
         return _render_detail(request, application, resubmit_form=form)
+    warn_greyscale(request, form)
+    messages.success(request, "已重新提交，审核将重新开始。")
+    return redirect("application_detail", pk=application.pk)
+
+
+@personal_data
+@takes_files
+@require_POST
+@friendly_conflicts
+def application_correct_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """The receiver's correction of its part after a 退回 that named 调入机构."""
+    application = visible_application(request.user, pk)
+    transitions.check(application, "correct_receipt", request.user)
+    form = scan_form(application.process.receiver_scans, required=False)(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_detail(request, application, receipt_form=form)
+    actions.correct_receipt(application.pk, request.user, scans_by_type=form.scans_by_type())
     warn_greyscale(request, form)
     messages.success(request, "已重新提交，审核将重新开始。")
     return redirect("application_detail", pk=application.pk)
