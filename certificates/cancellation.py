@@ -47,20 +47,13 @@ def summary(cancellation: CancellationRequest, user) -> dict:
     return {"certificate_rows": rows, "changes": cancellation.state == "approved", "recoveries": recoveries}
 
 
-def correction_form(application, user, data=None, files=None):
-    """The 添加 form again, set up to correct ``application`` after 退回."""
-    from .forms import CancellationForm
-
-    return CancellationForm(data, files, institution=user.institution).for_correction(application)
-
-
 CANCELLATION = Process(
     type="cancellation",
     label="人员注销",
     model=CancellationRequest,
     review_title="人员注销审核",
     filer_scans=(ScanSpec("certificate_scan", "上岗证", multiple=True, field_label="岗位合格证"),),
-    correction_form=correction_form,
+    correction_form="certificates.forms.CancellationForm",
     check_filing=check_certificates_at_filer,
     apply=apply,
     summary=summary,

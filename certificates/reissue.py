@@ -39,13 +39,6 @@ def summary(reissue: ReissueRequest, user) -> dict:
     return {"certificate_rows": rows, "changes": reissue.state == "approved"}
 
 
-def correction_form(application, user, data=None, files=None):
-    """The 添加 form again, set up to correct ``application`` after 退回."""
-    from .forms import ReissueForm
-
-    return ReissueForm(data, files, institution=user.institution).for_correction(application)
-
-
 REISSUE = Process(
     type="reissue",
     label="人员上岗证补办",
@@ -57,7 +50,7 @@ REISSUE = Process(
         ScanSpec("social_security", "社保缴费清单", multiple=True, help_text="加盖公章"),
     ),
     review_verb="审批",
-    correction_form=correction_form,
+    correction_form="certificates.forms.ReissueForm",
     check_filing=check_certificates_at_filer,
     apply=apply,
     summary=summary,

@@ -89,13 +89,6 @@ def summary(transfer: TransferRequest, user) -> dict:
     }
 
 
-def correction_form(application, user, data=None, files=None):
-    """The 添加 form again, set up to correct ``application`` after 退回."""
-    from .forms import TransferForm
-
-    return TransferForm(data, files, institution=user.institution).for_correction(application)
-
-
 TRANSFER = Process(
     type="transfer",
     label="人员变更调离",
@@ -108,7 +101,7 @@ TRANSFER = Process(
         ScanSpec("certificate_scan", "上岗证", multiple=True),
     ),
     review_verb="审批",
-    correction_form=correction_form,
+    correction_form="certificates.forms.TransferForm",
     check_filing=check_filing,
     apply=apply,
     summary=summary,

@@ -18,6 +18,10 @@ class PersonnelFilingForm(CorrectionMixin, ScanFormMixin, forms.ModelForm):
 
     correctable = tuple(PersonnelFiling.FIELDS)
 
+    @classmethod
+    def correction_kwargs(cls, application, user) -> dict:
+        return {"person": application.person}
+
     class Meta:
         model = PersonnelFiling
         fields = PersonnelFiling.FIELDS
@@ -54,6 +58,10 @@ class InstitutionFilingForm(CorrectionMixin, ScanFormMixin, forms.ModelForm):
     may change the basic information, the qualification and every scan; its 增项 and 扩项 stay as filed."""
 
     correctable = tuple(InstitutionFiling.INFO_FIELDS + InstitutionFiling.QUALIFICATION_FIELDS)
+
+    @classmethod
+    def correction_kwargs(cls, application, user) -> dict:
+        return {"institution": user.institution, "kind": application.kind}
 
     additions = forms.CharField(
         label="增项（新增检测能力）",

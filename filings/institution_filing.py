@@ -129,15 +129,6 @@ def _row(label, before, after) -> dict:
     return {"label": label, "before": before, "after": after, "changed": before != after}
 
 
-def correction_form(application, user, data=None, files=None):
-    """The filing form again, set up to correct ``application`` after 退回."""
-    from .forms import InstitutionFilingForm
-
-    return InstitutionFilingForm(
-        data, files, institution=user.institution, kind=application.kind
-    ).for_correction(application)
-
-
 INSTITUTION_FILING = Process(
     type="institution_filing",
     label="机构备案",
@@ -155,7 +146,7 @@ INSTITUTION_FILING = Process(
             field_label="资质证书副本扫描件",
         ),
     ),
-    correction_form=correction_form,
+    correction_form="filings.forms.InstitutionFilingForm",
     check_filing=check_filing,
     apply=apply,
     summary=summary,

@@ -10,7 +10,7 @@ from certificates.models import CertificateStatus
 from institutions.models import Kind
 from personnel.models import Person
 from reviews.actions import file_application
-from reviews.processes import FilingRefused, Process, ScanSpec
+from reviews.processes import ID_NUMBER_ON_FILE, FilingRefused, Process, ScanSpec
 
 from .models import PersonnelFiling
 
@@ -27,9 +27,8 @@ def file_personnel(user, filing: PersonnelFiling, *, person: Person | None, kind
     return file_application(filing, user, scans_by_type=scans_by_type)
 
 
-# The code of a refusal that tells the filer an ID number is known to the system (filings/views.py
-# counts them per login: a filer may not probe ID numbers by filing).
-ID_NUMBER_ON_FILE = "id_number_on_file"
+# ID_NUMBER_ON_FILE: the code of a refusal that tells the filer an ID number is known to the system
+# (counted per login: a filer may not probe ID numbers by filing or correcting).
 
 
 def lock_id_number(id_number: str) -> None:
@@ -126,13 +125,6 @@ def summary(filing: PersonnelFiling, user) -> dict:
     return {"comparison": comparison(filing), "certificate_rows": change_rows(filing), "changes": True}
 
 
-def correction_form(application, user, data=None, files=None):
-    """The filing form again, set up to correct ``application`` after 退回."""
-    from .forms import PersonnelFilingForm
-
-    return PersonnelFilingForm(data, files, person=application.person).for_correction(application)
-
-
 PERSONNEL_FILING = Process(
     type="personnel_filing",
     label="人员备案",
@@ -145,7 +137,7 @@ PERSONNEL_FILING = Process(
         ScanSpec("labour_contract", "劳动合同", multiple=True, paged=True),
         ScanSpec("social_security", "社保缴费清单", multiple=True, help_text="加盖公章"),
     ),
-    correction_form=correction_form,
+    correction_form="filings.forms.PersonnelFilingForm",
     check_filing=check_filing,
     apply=apply,
     summary=summary,

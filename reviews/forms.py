@@ -97,6 +97,16 @@ class CorrectionMixin:
     correctable: tuple[str, ...] = ()
     correcting = None  # the application being corrected
 
+    @classmethod
+    def correction_of(cls, application, user, data=None, files=None):
+        """The form for ``user`` to correct ``application`` (bound to ``data`` / ``files`` when posted)."""
+        return cls(data, files, **cls.correction_kwargs(application, user)).for_correction(application)
+
+    @classmethod
+    def correction_kwargs(cls, application, user) -> dict:
+        """The form's own constructor arguments, as when filing."""
+        return {"institution": user.institution}
+
     def for_correction(self, application):
         self.correcting = application
         for name in list(self.fields):

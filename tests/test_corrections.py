@@ -229,6 +229,24 @@ def test_a_corrected_id_number_on_file_is_refused_with_the_filing_message(login)
     assert unchanged(filing) == before
 
 
+def test_correcting_id_numbers_counts_towards_the_probing_limit(login):
+    from audit.models import AuditEvent
+    from reviews.views.common import CLASH_LIMIT
+
+    response = file_new_person(login("nj-jc"))
+    filing = PersonnelFiling.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+    decide(login("nanjing"), filing, "return", "身份证号有误")
+    client = login("nj-jc")
+    chen = Person.objects.get(name="陈静")
+    data = {"name": "周敏", "id_number": chen.id_number, "gender": "", "birth_date": ""}
+    for _ in range(CLASH_LIMIT):
+        assert "该身份证号已在其他机构备案" in resubmit(client, filing, data, expect=400).content.decode()
+    page = resubmit(client, filing, data, expect=429).content.decode()
+    assert "核对身份证号的次数过多" in page and "该身份证号已在其他机构备案" not in page
+    assert AuditEvent.objects.filter(kind="id_number_probed").count() == CLASH_LIMIT
+    assert fresh(filing).state == State.RETURNED
+
+
 def test_an_institution_filing_is_corrected(login):
     client = login("nj-jc")
     response = client.get(reverse("institution_filing", args=["jc"]))

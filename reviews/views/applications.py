@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_POST
 from django_fsm_log.models import StateLog
 
@@ -18,7 +19,14 @@ from web.throttle import client_address
 from .. import actions, transitions
 from ..forms import DecisionForm, ReasonForm, scan_form
 from ..models import Application, Attachment, Decision
-from .common import file_or_refuse, friendly_conflicts, visible_application, warn_greyscale
+from .common import (
+    count_probe,
+    file_or_refuse,
+    friendly_conflicts,
+    probing_spent,
+    visible_application,
+    warn_greyscale,
+)
 
 NO_RIGHT = "您无权执行此操作。"
 DECISION_TRANSITIONS = {"approve_city", "return_city", "approve_province", "return_province"}
@@ -101,7 +109,8 @@ def correction_form(application, user, data=None, files=None):
     one (every field and scan), else its scans."""
     process = application.process
     if process.correction_form:
-        return process.correction_form(application.detail(), user, data, files)
+        form_class = import_string(process.correction_form)
+        return form_class.correction_of(application.detail(), user, data, files)
     return scan_form(process.filer_scans, required=False)(data, files)
 
 
@@ -143,7 +152,7 @@ def _for_page(application):
     )
 
 
-def _render_detail(request, application, **forms):
+def _render_detail(request, application, status=None, **forms):
     process = application.process
     detail = application = _for_page(application)
     available = actions.available_actions(application, request.user)
@@ -173,7 +182,7 @@ def _render_detail(request, application, **forms):
         context["receipt_form"] = (
             forms.get("receipt_form") or scan_form(process.receiver_scans, required=False)()
         )
-    status = 400 if forms else 200
+    status = status or (400 if forms else 200)
     return render(request, "reviews/application_detail.html", context, status=status)
 
 
@@ -255,6 +264,8 @@ def application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     application = visible_application(request.user, pk)
     transitions.check(application, "submit", request.user)  # 403, or 409 when nothing was returned
     form = correction_form(application, request.user, request.POST, request.FILES)
+    if form.is_valid() and probing_spent(request, form):
+        return _render_detail(request, application, resubmit_form=form, status=429)
     if form.is_valid():
         changes = form.corrections() if hasattr(form, "corrections") else {}
         file_or_refuse(
@@ -265,6 +276,7 @@ def application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
             scans_by_type=form.scans_by_type(),
             changes=changes,
         )
+        count_probe(request, form)
     if not form.is_valid():
         return _render_detail(request, application, resubmit_form=form)
     warn_greyscale(request, form)
