@@ -178,8 +178,7 @@ def resubmit(
     changed: list[str] = []
 
     def check(application):
-        if not may(application, user, "submit"):
-            raise PermissionDenied("您无权执行此操作。")
+        transitions.check(application, "submit", user)  # 403, or 已被处理 before any rule is applied
         _lock_person(application.person_id)
         _check_no_open_application(application.person_id, excluding=application.pk)
         changed.extend(_correct(application, application.detail(), user, changes or {}))
