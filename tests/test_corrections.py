@@ -330,7 +330,10 @@ def test_a_return_to_the_receiver_is_corrected_by_the_receiver_alone(login):
     application = fresh(application)
     assert (application.state, application.returned_to) == (State.RETURNED, "receiver")
     assert Decision.objects.get(application=application).returned_to == "receiver"
-    # The filer has nothing to correct; the receiver is asked.
+    # The filer has nothing to correct; the receiver is asked (its to-dos list it, the filer's do not).
+    waiting = Application.objects.waiting_for
+    assert application in waiting(User.objects.get(username="sz-jc"))
+    assert application not in waiting(User.objects.get(username="nj-jc"))
     assert 'id="resubmit-form"' not in page(login("nj-jc"), application)
     resubmit(login("nj-jc"), application, {}, expect=409)
     html = page(login("sz-jc"), application)
