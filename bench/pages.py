@@ -139,7 +139,7 @@ COLUMNS = {
         "personnel_person": "id name id_number gender birth_date education title phone institution_id",
         "certificates_postcertificate": "id kind number status issued_on edition holder_id institution_id",
         "reviews_application": "id type state subject_name module_jc module_dj round created_at submitted_at"
-        " closed_at created_by_id institution_id person_id receiving_institution_id",
+        " closed_at created_by_id institution_id person_id receiving_institution_id receiver_accepted returned_to",
         "reviews_application_cities": "id application_id city_id",
         "certificates_transferrequest": "application_ptr_id",
         "certificates_reissuerequest": "application_ptr_id reason",
@@ -151,7 +151,7 @@ COLUMNS = {
         "filings_institutionfiling": "application_ptr_id kind name address legal_representative contact_person"
         " contact_phone qualification_number valid_from valid_until scope before",
         "reviews_decision": "id round step outcome opinion decided_at client_address application_id city_id"
-        " reviewer_id",
+        " reviewer_id returned_to",
         "django_fsm_log_statelog": "id timestamp state transition object_id by_id content_type_id description"
         " source_state",
         "certificates_printtask": "id edition state created_at printed_at sent_at tracking_number delivered_on"
@@ -429,6 +429,9 @@ class Generator:
                 *("JC" in case.kinds, "DJ" in case.kinds, round_, created_at, submitted_at, case.closed_at),
                 *(case.institution.user, case.institution.pk, case.person),
                 case.receiver.pk if case.receiver else None,
+                # Accepted: a transfer past 待接收 (a refused one never was); every return is the filer's part.
+                bool(case.receiver) and round_ > 0 and case.state not in ("pending_receipt", "refused"),
+                "filer" if case.state == "returned" else "",
             )
             for city in case.cities:
                 tables.add("reviews_application_cities", pk, city)
@@ -447,7 +450,20 @@ class Generator:
                 )
                 if decision:
                     number, step, city, outcome, opinion = decision
-                    tables.add("reviews_decision", number, step, outcome, opinion, at, "", pk, city, user)
+                    returned_to = "filer" if outcome == "return" else ""
+                    tables.add(
+                        "reviews_decision",
+                        number,
+                        step,
+                        outcome,
+                        opinion,
+                        at,
+                        "",
+                        pk,
+                        city,
+                        user,
+                        returned_to,
+                    )
             self.add_detail(tables, pk, case)
             if case.state == "approved":
                 self.add_follow_ups(tables, pk, case)

@@ -74,6 +74,7 @@ CANCELLATION = Process(
             "province_decision", "处理决定", multiple=True, help_text="处理决定或违规事实材料，加盖公章"
         ),
     ),
+    correction_form="certificates.forms.CancellationForm",
     check_filing=check_certificates_of_filer_people,
     apply=apply,
     summary=summary,

@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from institutions.models import City, Institution, Kind
 from personnel.models import Person
-from reviews.forms import ScanFormMixin, scan_fields
+from reviews.forms import CorrectionMixin, ScanFormMixin, scan_fields
 from reviews.models import Application
 from web.filters import SearchForm
 
@@ -15,8 +15,11 @@ from .reissue import REISSUE
 from .transfer import TRANSFER
 
 
-class TransferForm(ScanFormMixin, forms.Form):
-    """添加变更: the person to transfer out, the 调入机构 and the 解除劳动关系证明."""
+class TransferForm(CorrectionMixin, ScanFormMixin, forms.Form):
+    """添加变更: the person to transfer out, the 调入机构 and the 解除劳动关系证明. A correction after 退回
+    may change the 调入机构 and the scan."""
+
+    correctable = ("receiving_institution",)
 
     person = forms.ModelChoiceField(
         label="调离人员",
@@ -66,8 +69,9 @@ class CertificatesField(forms.ModelMultipleChoiceField):
         )
 
 
-class CertificateApplicationForm(ScanFormMixin, forms.Form):
-    """Certificates of one person at the institution, with no open application for that person."""
+class CertificateApplicationForm(CorrectionMixin, ScanFormMixin, forms.Form):
+    """Certificates of one person at the institution, with no open application for that person. A
+    correction after 退回 keeps the certificates and may change every other field and scan."""
 
     process = None  # set by each form below
     detached_ok = False  # 注销 also takes the 调离 certificates of the institution's people
@@ -99,6 +103,7 @@ class ReissueForm(CertificateApplicationForm):
     """添加补办."""
 
     process = REISSUE
+    correctable = ("reason",)
 
     reason = forms.CharField(label="补证原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
 
@@ -108,6 +113,7 @@ class CancellationForm(CertificateApplicationForm):
 
     process = CANCELLATION
     detached_ok = True
+    correctable = ("reason", "holder_agrees")
 
     reason = forms.CharField(label="注销原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
     holder_agrees = forms.TypedChoiceField(
@@ -116,6 +122,9 @@ class CancellationForm(CertificateApplicationForm):
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
     )
+
+    def correction_initial(self, application) -> dict:
+        return {"reason": application.reason, "holder_agrees": "yes" if application.holder_agrees else "no"}
 
 
 class CertificateFilterForm(SearchForm):

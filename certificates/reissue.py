@@ -51,6 +51,8 @@ REISSUE = Process(
         ),
         ScanSpec("social_security", "社保缴费清单", multiple=True, help_text=SOCIAL_SECURITY_SCAN),
     ),
+    review_verb="审批",
+    correction_form="certificates.forms.ReissueForm",
     check_filing=check_certificates_at_filer,
     apply=apply,
     summary=summary,

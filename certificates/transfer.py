@@ -111,6 +111,8 @@ TRANSFER = Process(
         ScanSpec("social_security", "社保缴费清单", multiple=True, help_text=SOCIAL_SECURITY_SCAN),
         ScanSpec("certificate_scan", "上岗证", multiple=True, help_text=f"岗位合格证书的{COLOUR_SCAN}"),
     ),
+    review_verb="审批",
+    correction_form="certificates.forms.TransferForm",
     check_filing=check_filing,
     apply=apply,
     summary=summary,

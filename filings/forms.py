@@ -6,15 +6,21 @@ from django import forms
 from institutions.models import Institution
 from personnel.models import Person
 from personnel.validators import birth_date_and_gender, validate_id_number
-from reviews.forms import ScanFormMixin, scan_fields
+from reviews.forms import CorrectionMixin, ScanFormMixin, scan_fields
 
 from .institution_filing import INSTITUTION_FILING
 from .models import CapabilityChange, InstitutionFiling, PersonnelFiling
 from .personnel_filing import PERSONNEL_FILING
 
 
-class PersonnelFilingForm(ScanFormMixin, forms.ModelForm):
-    """人员备案: the person's details and the five kinds of scans."""
+class PersonnelFilingForm(CorrectionMixin, ScanFormMixin, forms.ModelForm):
+    """人员备案: the person's details and the five kinds of scans (every one correctable after 退回)."""
+
+    correctable = tuple(PersonnelFiling.FIELDS)
+
+    @classmethod
+    def correction_kwargs(cls, application, user) -> dict:
+        return {"person": application.person}
 
     class Meta:
         model = PersonnelFiling
@@ -47,8 +53,15 @@ class PersonnelFilingForm(ScanFormMixin, forms.ModelForm):
 MAX_ADDITIONS = 200  # 增项 lines in one filing
 
 
-class InstitutionFilingForm(ScanFormMixin, forms.ModelForm):
-    """机构备案 for one module: basic information, the qualification, 增项 and 扩项."""
+class InstitutionFilingForm(CorrectionMixin, ScanFormMixin, forms.ModelForm):
+    """机构备案 for one module: basic information, the qualification, 增项 and 扩项. A correction after 退回
+    may change the basic information, the qualification and every scan; its 增项 and 扩项 stay as filed."""
+
+    correctable = tuple(InstitutionFiling.INFO_FIELDS + InstitutionFiling.QUALIFICATION_FIELDS)
+
+    @classmethod
+    def correction_kwargs(cls, application, user) -> dict:
+        return {"institution": user.institution, "kind": application.kind}
 
     additions = forms.CharField(
         label="增项（新增检测能力）",
@@ -160,7 +173,12 @@ class InstitutionFilingForm(ScanFormMixin, forms.ModelForm):
         elif number and cleaned["valid_until"] < cleaned["valid_from"]:
             self.add_error("valid_until", "有效期至不能早于有效期起。")
         capability_changes = cleaned.get("additions") or self.extensions() or self.removals()
-        if (changes_qualification or capability_changes) and not cleaned.get("qualification_original"):
+        if self.correcting:  # its 增项 / 扩项 stay as filed
+            capability_changes = self.correcting.capability_changes.exists()
+        has_original = cleaned.get("qualification_original") or self.has_current_scan(
+            "qualification_original"
+        )
+        if (changes_qualification or capability_changes) and not has_original:
             self.add_error(
                 "qualification_original", "资质证书或检测能力有变化，请上传新的资质证书正本扫描件。"
             )

@@ -245,6 +245,7 @@ INSTITUTION_FILING = Process(
             field_label="资质证书副本扫描件",
         ),
     ),
+    correction_form="filings.forms.InstitutionFilingForm",
     check_filing=check_filing,
     apply=apply,
     summary=summary,

@@ -1,6 +1,9 @@
 """人员备案: filing a new person or changed details, and the effect of approval."""
 
+import hashlib
+
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from certificates.effects import change_certificate, change_rows, locked_certificates, open_print_task
 from certificates.models import CertificateStatus
@@ -9,6 +12,7 @@ from personnel.models import Person
 from reviews.actions import file_application
 from reviews.processes import (
     COLOUR_SCAN,
+    ID_NUMBER_ON_FILE,
     PAGED_SCAN,
     SOCIAL_SECURITY_SCAN,
     FilingRefused,
@@ -31,14 +35,28 @@ def file_personnel(user, filing: PersonnelFiling, *, person: Person | None, kind
     return file_application(filing, user, scans_by_type=scans_by_type)
 
 
-# The code of a refusal that tells the filer an ID number is known to the system (filings/views.py
-# counts them per login: a filer may not probe ID numbers by filing).
-ID_NUMBER_ON_FILE = "id_number_on_file"
+# ID_NUMBER_ON_FILE: the code of a refusal that tells the filer an ID number is known to the system
+# (counted per login: a filer may not probe ID numbers by filing or correcting).
+
+
+def lock_id_number(id_number: str) -> None:
+    """Serialise every filing naming ``id_number`` until the transaction ends: a person-to-be has no row
+    to lock, so two app servers filing the same new person at once take this lock in turn and the second
+    sees the first's open filing. (SQLite serialises every write transaction anyway.)"""
+    if connection.vendor == "postgresql" and id_number:
+        key = int.from_bytes(
+            hashlib.sha256(f"personnel_filing:{id_number}".encode()).digest()[:8], "big", signed=True
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def check_filing(user, filing: PersonnelFiling) -> None:
     """A change is filed by the person's own institution; an ID number belongs to one person and to at
-    most one open filing for someone new. A clash never names the other institution."""
+    most one open filing for someone new. A clash never names the other institution.
+
+    Runs in the filing's (or resubmission's) transaction, holding the ID number's lock."""
+    lock_id_number(filing.id_number)
     if filing.person_id is not None:
         person = Person.objects.get(pk=filing.person_id)
         if person.institution_id != user.institution_id:
@@ -72,6 +90,14 @@ def _on_file(message: str) -> FilingRefused:
 def apply(filing: PersonnelFiling, actor) -> None:
     """Update (or create) the person; their 无信用档案 certificates at this institution become 正常."""
     values = {f: getattr(filing, f) for f in PersonnelFiling.FIELDS}
+    lock_id_number(filing.id_number)
+    clash = Person.objects.filter(id_number=filing.id_number).exclude(pk=filing.person_id)
+    if clash.exists():
+        # A duplicate filed before filings were serialised (or a record created meanwhile): refused
+        # with a message, never a failed insert; the reviewer returns it and the filer withdraws it.
+        raise FilingRefused(
+            "该身份证号已有人员档案（同一人员的另一份人员备案已通过），本申请不能通过，请退回申请单位撤回。"
+        )
     if filing.person_id is None:
         person = (
             Person.objects.select_for_update()
@@ -155,6 +181,7 @@ PERSONNEL_FILING = Process(
         ),
         ScanSpec("social_security", "社保缴费清单", multiple=True, help_text=SOCIAL_SECURITY_SCAN),
     ),
+    correction_form="filings.forms.PersonnelFilingForm",
     check_filing=check_filing,
     apply=apply,
     summary=summary,

@@ -7,20 +7,24 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from audit.events import Kind, Outcome, record
 from institutions.models import Institution
 from institutions.modules import MODULE_SLUGS, module_context
 from personnel.models import Person
 from reviews.staging import scan_files
-from reviews.views.common import file_or_refuse, filed, friendly_conflicts
-from web import throttle
+from reviews.views.common import (
+    count_probe,
+    file_or_refuse,
+    filed,
+    friendly_conflicts,
+    probing_spent,
+)
 from web.limits import takes_files
 from web.privacy import personal_data
 
 from .forms import InstitutionFilingForm, PersonnelFilingForm
 from .institution_filing import file_institution
 from .institution_status import change_status
-from .personnel_filing import ID_NUMBER_ON_FILE, file_personnel
+from .personnel_filing import file_personnel
 
 
 def _institution_only(user, message: str):
@@ -51,12 +55,6 @@ def person_change(request: HttpRequest, pk: int) -> HttpResponse:
     return _personnel_filing(request, person, {"module": slug, "kind": MODULE_SLUGS[slug]})
 
 
-# A clash tells the filer that an ID number is known to the system: a login that met this many in the
-# window may not file people until it ends, so that filing cannot be used to probe ID numbers.
-CLASH_LIMIT, CLASH_WINDOW = 10, 3600
-PROBING = "核对身份证号的次数过多，请一小时后再办理人员备案。"
-
-
 def _personnel_filing(request, person, context):
     initial = {f: getattr(person, f) for f in PersonnelFilingForm.Meta.fields} if person else None
     form = PersonnelFilingForm(
@@ -65,9 +63,7 @@ def _personnel_filing(request, person, context):
     context.update(form=form, person=person)
     template = "filings/personnel_filing_form.html"
     if request.method == "POST" and form.is_valid():
-        clashes = f"id-clash:{request.user.pk}"
-        if throttle.spent(clashes, CLASH_LIMIT):
-            form.add_error(None, PROBING)
+        if probing_spent(request, form):
             return render(request, template, context, status=429)
         filing = file_or_refuse(
             form,
@@ -80,14 +76,7 @@ def _personnel_filing(request, person, context):
         )
         if filing:
             return filed(request, form, filing, "人员备案已提交，等待市级审核。")
-        if form.has_error("id_number", ID_NUMBER_ON_FILE):
-            throttle.hit(clashes, CLASH_WINDOW)
-            record(
-                Kind.ID_NUMBER_PROBED,
-                request=request,
-                outcome=Outcome.REFUSED,
-                detail="人员备案：身份证号已在其他机构备案",
-            )
+        count_probe(request, form)
     return render(request, template, context, status=400 if form.errors else 200)
 
 

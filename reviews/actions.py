@@ -15,7 +15,7 @@ from audit.events import Kind, record
 
 from . import processes, transitions
 from .attachments import add_rows, cleanup_on_failure, supersede, write
-from .models import Application, Decision, State
+from .models import Application, Decision, Party, State
 from .processes import FilingRefused
 from .transitions import AlreadyHandled, guarded, may, run
 
@@ -135,24 +135,80 @@ def _run_with_scans(application_id: int, user, name: str, scans_by_type: dict, d
             earlier = list(current.values_list("pk", flat=True))
             add_rows(written, application=application)
             # Refused (403 / 已被处理) → the transaction rolls back and cleanup removes the new files.
-            run(application, name, user, description=description)
+            run(application, name, user, description=description() if callable(description) else description)
             supersede(application.attachments.filter(pk__in=earlier), in_round=application.round)
     return application
 
 
+def _changed_labels(detail, changes: dict) -> list[str]:
+    """The verbose names of the fields ``changes`` really changes on ``detail``."""
+    labels = []
+    for name, value in changes.items():
+        field = detail._meta.get_field(name)
+        before = getattr(detail, field.attname)
+        after = value.pk if hasattr(value, "_meta") else value
+        if before != after:
+            labels.append(str(field.verbose_name))
+    return labels
+
+
+def _correct(application: Application, detail, user, changes: dict) -> list[str]:
+    """Apply a correction's field ``changes`` to the locked ``application`` (and its process row) after the
+    process's filing rules accept them; returns the labels of what changed. A new receiver must accept
+    afresh: the former receiver's scans are set aside as replaced."""
+    changed = _changed_labels(detail, changes)
+    parent_fields = {f.name for f in Application._meta.concrete_fields}
+    new_receiver = (
+        "receiving_institution" in changes
+        and getattr(changes["receiving_institution"], "pk", None) != application.receiving_institution_id
+    )
+    for name, value in changes.items():
+        setattr(detail, name, value)
+        if name in parent_fields:
+            setattr(application, name, value)
+    application.process.check_filing(user, detail)
+    own = {k: v for k, v in changes.items() if k not in parent_fields}
+    if own:
+        type(detail).objects.filter(pk=detail.pk).update(**own)
+    application.subject_name = application.process.subject(detail)
+    if new_receiver:
+        application.receiver_accepted = False
+        application.cities.set(_review_cities(application))
+        receiver_types = [s.type for s in application.process.receiver_scans]
+        application.attachments.current().filter(type__in=receiver_types).update(
+            superseded_in_round=application.round + 1
+        )
+    return changed
+
+
 @guarded
-def resubmit(application_id: int, user, *, scans_by_type: dict, note: str = "") -> Application:
-    """Resubmit a returned application (review starts again), under the same rules as filing it."""
+def resubmit(
+    application_id: int, user, *, scans_by_type: dict, changes: dict | None = None, note: str = ""
+) -> Application:
+    """Resubmit a returned application (review starts again), under the same rules as filing it.
+    ``changes`` are the corrected fields ({field name: value}, checked by the process's filing rules
+    with the application as corrected); nothing is kept when they are refused."""
+    changed: list[str] = []
 
     def check(application):
-        if not may(application, user, "submit"):
-            raise PermissionDenied("您无权执行此操作。")
+        transitions.check(application, "submit", user)  # 403, or 已被处理 before any rule is applied
         _check_operating(user)
         _lock_person(application.person_id)
         _check_no_open_application(application.person_id, excluding=application.pk)
-        application.process.check_filing(user, application.detail())
+        changed.extend(_correct(application, application.detail(), user, changes or {}))
 
-    return _run_with_scans(application_id, user, "submit", scans_by_type, note or "修改后重新提交", check)
+    def describe():
+        text = note or "修改后重新提交"
+        return f"{text}（更正：{'、'.join(changed)}）" if changed else text
+
+    return _run_with_scans(application_id, user, "submit", scans_by_type, describe, check)
+
+
+@guarded
+def correct_receipt(application_id: int, user, *, scans_by_type: dict) -> Application:
+    """The receiver corrects its part of a returned transfer (new scans replace its own of the same type;
+    the others stay attached) and review starts again at the cities."""
+    return _run_with_scans(application_id, user, "correct_receipt", scans_by_type, "调入机构更正后重新提交")
 
 
 @guarded
@@ -180,14 +236,23 @@ def refuse(application_id: int, user, reason: str) -> Application:
 
 
 @guarded
-def decide(application_id: int, user, outcome: str, opinion: str = "", *, client_address: str = ""):
+def decide(
+    application_id: int, user, outcome: str, opinion: str = "", *, client_address: str = "", party: str = ""
+):
     """A reviewer's 同意 or 退回 at the application's current step (city or province), recorded as a
-    ``Decision``; the province's 同意 applies the process's effect."""
+    ``Decision``; the province's 同意 applies the process's effect. A 退回 of an application with a
+    receiver names whose part must change (``party``: 调出机构 or 调入机构; the filer's by default)."""
     if outcome not in Decision.Outcome.values:
         raise ValueError(outcome)
     opinion = (opinion or "").strip()
-    if outcome == Decision.Outcome.RETURN and not opinion:
-        raise ValueError("退回必须填写审核意见")
+    if not opinion:
+        raise ValueError("每项审核结论都须签署审核意见")
+    if outcome == Decision.Outcome.RETURN:
+        party = party or Party.FILER
+        if party not in Party.values:
+            raise ValueError(party)
+    else:
+        party = ""
     step = Decision.Step.CITY if user.is_city else Decision.Step.PROVINCE
     name = f"{outcome}_{step}"
     with transaction.atomic():
@@ -195,6 +260,8 @@ def decide(application_id: int, user, outcome: str, opinion: str = "", *, client
         transitions.check(application, name, user)
         if step == Decision.Step.CITY and _city_has_decided(application, user):
             raise AlreadyHandled
+        if party == Party.RECEIVER and not application.receiving_institution_id:
+            party = Party.FILER
         try:
             with transaction.atomic():
                 decision = Decision.objects.create(
@@ -204,14 +271,16 @@ def decide(application_id: int, user, outcome: str, opinion: str = "", *, client
                     city_id=user.city_id if step == Decision.Step.CITY else None,
                     reviewer=user,
                     outcome=outcome,
-                    opinion=opinion or Decision.Outcome(outcome).label,
+                    opinion=opinion,
+                    returned_to=party,
                     client_address=client_address[:64],
                 )
         except IntegrityError as e:
             # Only the one-decision-per-office-and-round constraints can fail here: another
             # reviewer of the same office decided first where the row lock could not serialise.
             raise AlreadyHandled from e
-        run(application, name, user, description=decision.opinion)
+        extra = {"party": party} if party else {}
+        run(application, name, user, description=decision.opinion, **extra)
         record(
             Kind.DECISION,
             user=user,

@@ -153,6 +153,64 @@ class ScanFormMixin:
         ]
 
 
+def _as_posted(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "_meta"):
+        return str(value.pk)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+class CorrectionMixin:
+    """A filing form reused to correct a returned application: the same fields and rules, its initial
+    values from the application, only ``correctable`` fields kept (who and what the application is about
+    stay), and every scan optional (a new upload replaces the current ones of its type; none keeps them).
+    """
+
+    correctable: tuple[str, ...] = ()
+    correcting = None  # the application being corrected
+
+    @classmethod
+    def correction_of(cls, application, user, data=None, files=None):
+        """The form for ``user`` to correct ``application`` (bound to ``data`` / ``files`` when posted)."""
+        return cls(data, files, **cls.correction_kwargs(application, user)).for_correction(application)
+
+    @classmethod
+    def correction_kwargs(cls, application, user) -> dict:
+        """The form's own constructor arguments, as when filing."""
+        return {"institution": user.institution}
+
+    def for_correction(self, application):
+        self.correcting = application
+        for name in list(self.fields):
+            field = self.fields[name]
+            if isinstance(field, ScanField):
+                field.required = False
+            elif name not in self.correctable:
+                del self.fields[name]
+        self.initial.update(self.correction_initial(application))
+        if self.is_bound:  # a field the POST leaves out keeps its filed value
+            data = self.data.copy()
+            for name in self.correctable:
+                if name not in data:
+                    data[name] = _as_posted(self.initial.get(name))
+            self.data = data
+        return self
+
+    def correction_initial(self, application) -> dict:
+        return {name: getattr(application, name) for name in self.correctable}
+
+    def corrections(self) -> dict:
+        """{field name: corrected value} for ``reviews.actions.resubmit``."""
+        return {name: self.cleaned_data[name] for name in self.correctable if name in self.cleaned_data}
+
+    def has_current_scan(self, type: str) -> bool:
+        """Whether the application being corrected still holds a current scan of ``type``."""
+        return bool(self.correcting) and self.correcting.attachments.current().filter(type=type).exists()
+
+
 def scan_fields(specs, *, required: bool | None = None) -> dict:
     """One ``ScanField`` per declared scan, named by its type; ``required=False`` makes all optional."""
     return {spec.type: ScanField(spec, required=required) for spec in specs}
@@ -186,10 +244,27 @@ class DecisionForm(forms.Form):
         label="审核意见", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=1000
     )
 
+    party = forms.ChoiceField(
+        label="须更正的一方",
+        choices=[("filer", "调出机构"), ("receiver", "调入机构")],
+        widget=forms.RadioSelect,
+        required=False,
+        initial="filer",
+        help_text="退回时选择：只有该方须更正并重新提交，另一方的附件保留（未选即调出机构）。",
+    )
+
+    def __init__(self, *args, parties: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not parties:  # one party filed it: a return always goes back to the filer
+            del self.fields["party"]
+
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == "return" and not cleaned.get("opinion", "").strip():
-            self.add_error("opinion", "退回时必须填写审核意见（退回原因）。")
+        if not cleaned.get("opinion", "").strip():
+            if cleaned.get("decision") == "return":
+                self.add_error("opinion", "退回时必须填写审核意见（退回原因）。")
+            else:
+                self.add_error("opinion", "请签署审核意见（同意时可点击“填入：同意”）。")
         return cleaned
 
 

@@ -33,8 +33,15 @@ class State(models.TextChoices):
     REFUSED = "refused", "已拒收"
 
 
+class Party(models.TextChoices):
+    """Whose part a 退回 asks to correct, where two institutions file (人员变更调离)."""
+
+    FILER = "filer", "调出机构"
+    RECEIVER = "receiver", "调入机构"
+
+
 OPEN_STATES = [State.DRAFT, State.PENDING_RECEIPT, State.PENDING_CITY, State.PENDING_PROVINCE, State.RETURNED]
-WITHDRAWABLE = [State.PENDING_RECEIPT, State.PENDING_CITY]
+WITHDRAWABLE = [State.PENDING_RECEIPT, State.PENDING_CITY, State.RETURNED]
 
 
 def _involves(city_id) -> Exists:
@@ -76,7 +83,8 @@ class ApplicationQuerySet(models.QuerySet):
             mine = user.institution_id
             return self.filter(
                 Q(state=State.PENDING_RECEIPT, receiving_institution_id=mine)
-                | Q(state=State.RETURNED, institution_id=mine)
+                | (Q(state=State.RETURNED, institution_id=mine) & ~Q(returned_to=Party.RECEIVER))
+                | Q(state=State.RETURNED, receiving_institution_id=mine, returned_to=Party.RECEIVER)
             )
         return self.none()
 
@@ -111,6 +119,19 @@ def _no_decision_this_round(application) -> bool:
     return not any(d.round == application.round for d in application.decisions.all())
 
 
+def _filers_part(application) -> bool:
+    return application.returned_to != Party.RECEIVER
+
+
+def _receivers_part(application) -> bool:
+    return application.returned_to == Party.RECEIVER
+
+
+def _may_withdraw(application) -> bool:
+    """Before any decision of the round, or once returned (the filer gives up instead of correcting)."""
+    return application.state == State.RETURNED or _no_decision_this_round(application)
+
+
 class Application(ConcurrentTransitionMixin, models.Model):
     """申请: one filing by an institution, whatever its process, moving through review."""
 
@@ -143,6 +164,18 @@ class Application(ConcurrentTransitionMixin, models.Model):
     module_jc = models.BooleanField("涉及建材", default=False)
     module_dj = models.BooleanField("涉及地基", default=False)
     round = models.PositiveIntegerField("审核轮次", default=0)
+    receiver_accepted = models.BooleanField(
+        "调入机构已接收",
+        default=False,
+        help_text="接收机构已接收（其附件随申请保留）；申请单位更正后重新提交时不再等待接收，除非更换了接收机构",
+    )
+    returned_to = models.CharField(
+        "退回由谁更正",
+        max_length=10,
+        choices=Party.choices,
+        blank=True,
+        help_text="最近一次退回须由哪一方更正（有接收机构的申请）；为空即申请单位",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField("创建时间", default=timezone.now)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
@@ -197,12 +230,33 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[State.DRAFT, State.RETURNED],
         target=RETURN_VALUE(State.PENDING_RECEIPT, State.PENDING_CITY),
+        conditions=[_filers_part],
         permission=_is_filer,
     )
     def submit(self, by=None, description=None):
+        """Review starts again from the first step: a new round, earlier decisions never count. A receiver
+        that has accepted (and is still the receiver) is not asked again."""
         self.round += 1
         self.submitted_at = timezone.now()
-        return State.PENDING_RECEIPT if self.receiving_institution_id else State.PENDING_CITY
+        self.returned_to = ""
+        if self.receiving_institution_id and not self.receiver_accepted:
+            return State.PENDING_RECEIPT
+        return State.PENDING_CITY
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=State.RETURNED,
+        target=State.PENDING_CITY,
+        conditions=[_receivers_part],
+        permission=_is_receiver,
+    )
+    def correct_receipt(self, by=None, description=None):
+        """The receiver resubmits its corrected part (a 退回 that named 调入机构): a new round."""
+        self.round += 1
+        self.submitted_at = timezone.now()
+        self.returned_to = ""
 
     @fsm_log_by
     @fsm_log_description
@@ -210,7 +264,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=WITHDRAWABLE,
         target=State.WITHDRAWN,
-        conditions=[_no_decision_this_round],
+        conditions=[_may_withdraw],
         permission=_is_filer,
     )
     def withdraw(self, by=None, description=None):
@@ -220,7 +274,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @fsm_log_description
     @transition(field=state, source=State.PENDING_RECEIPT, target=State.PENDING_CITY, permission=_is_receiver)
     def accept(self, by=None, description=None):
-        pass
+        self.receiver_accepted = True
 
     @fsm_log_by
     @fsm_log_description
@@ -243,8 +297,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=State.PENDING_CITY, target=State.RETURNED, permission=_is_involved_city)
-    def return_city(self, by=None, description=None):
-        pass
+    def return_city(self, by=None, description=None, party=Party.FILER):
+        self.returned_to = party
 
     @fsm_log_by
     @fsm_log_description
@@ -255,8 +309,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=State.PENDING_PROVINCE, target=State.RETURNED, permission=_is_province)
-    def return_province(self, by=None, description=None):
-        pass
+    def return_province(self, by=None, description=None, party=Party.FILER):
+        self.returned_to = party
 
     @fsm_log_by
     @fsm_log_description
@@ -293,6 +347,9 @@ class Decision(models.Model):
     )
     outcome = models.CharField("审核结论", max_length=10, choices=Outcome.choices)
     opinion = models.TextField("审核意见")
+    returned_to = models.CharField(
+        "退回由谁更正", max_length=10, choices=Party.choices, blank=True, help_text="退回时须更正的一方"
+    )
     decided_at = models.DateTimeField("审核时间", default=timezone.now)
     client_address = models.CharField("来源地址", max_length=64, blank=True)
 

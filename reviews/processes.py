@@ -14,6 +14,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+# The code of a refusal that tells the filer an ID number is known to the system (a 人员备案's clash):
+# reviews.views.common counts them per login, whether met when filing or when correcting.
+ID_NUMBER_ON_FILE = "id_number_on_file"
+
 
 class FilingRefused(ValidationError):
     """A filing or resubmission that the process does not accept (another institution's person, a
@@ -64,6 +68,7 @@ class Process:
       transaction.
     - ``summary(application, user)`` is the context ``summary_template`` needs on the application page.
     - ``subject(application)`` is whom the application is about, as shown in lists.
+    - ``correction_form`` names the filing form set up again for the filer to correct a returned application.
     """
 
     type: str
@@ -78,8 +83,13 @@ class Process:
     receiver_scans: tuple[ScanSpec, ...] = ()
     province_scans: tuple[ScanSpec, ...] = ()  # what the province uploads when it decides on its own
     city_step: str = "市级审核"
+    review_verb: str = "审核"  # the guide's verb for a reviewer's step (审批 for 人员变更审批 / 人员补证审批)
     subject: Callable[[Any], str] = _person_name
     change_list_url: str = ""  # the institution's list under 【诚信变更管理】, if the process has one
+    # The dotted path of the process's filing form (a ``reviews.forms.CorrectionMixin``), which is set up
+    # again to correct a returned application; a process without one is corrected by its scans only.
+    # A path, not the class: the forms import the process's declaration.
+    correction_form: str = ""
 
 
 _processes: dict[str, Process] = {}

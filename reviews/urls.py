@@ -12,6 +12,11 @@ urlpatterns = [
     path("applications/<int:pk>/accept/", applications.application_accept, name="application_accept"),
     path("applications/<int:pk>/refuse/", applications.application_refuse, name="application_refuse"),
     path("applications/<int:pk>/resubmit/", applications.application_resubmit, name="application_resubmit"),
+    path(
+        "applications/<int:pk>/correct-receipt/",
+        applications.application_correct_receipt,
+        name="application_correct_receipt",
+    ),
     path("attachments/<int:pk>/", attachments.attachment_download, name="attachment_download"),
     path("attachments/<int:pk>/thumbnail/", attachments.attachment_thumbnail, name="attachment_thumbnail"),
     path("uploads/", staging.upload_stage, name="upload_stage"),

@@ -127,3 +127,52 @@ def test_it_refuses_a_second_open_request_in_the_database(demo):
     Application.objects.create(type="transfer", **fields)
     with pytest.raises(IntegrityError), transaction.atomic():
         Application.objects.create(type="transfer", **fields)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_one_of_two_simultaneous_new_person_filings_for_one_id_number(demo):
+    """添加人员 twice for the same ID number, at the same moment, from two app servers (two connections):
+    one open filing, and one clear refusal; the province approves the one without trouble."""
+    from filings.models import PersonnelFiling
+    from filings.personnel_filing import file_personnel
+
+    user = User.objects.get(username="nj-jc")
+    id_number = "320104199003070028"
+
+    def filing():
+        return PersonnelFiling(name="周敏", id_number=id_number, gender="女", birth_date="1990-03-07")
+
+    results = race(2, lambda i: file_personnel(user, filing(), person=None, kind="JC", scans_by_type={}))
+    assert sum(isinstance(r, PersonnelFiling) for r in results) == 1, results
+    refused = [r for r in results if isinstance(r, actions.FilingRefused)]
+    assert len(refused) == 1, results
+    assert "该身份证号已有未办结的人员备案申请。" in str(refused[0])
+    assert PersonnelFiling.objects.filter(id_number=id_number).count() == 1
+    saved = PersonnelFiling.objects.get(id_number=id_number)
+    actions.decide(saved.pk, User.objects.get(username="nanjing"), "approve", "同意")
+    actions.decide(saved.pk, User.objects.get(username="province"), "approve", "同意")
+    assert Person.objects.filter(id_number=id_number).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_one_of_two_simultaneous_new_person_filings_from_two_institutions(demo):
+    from filings.models import PersonnelFiling
+    from filings.personnel_filing import file_personnel
+
+    users = [User.objects.get(username=u) for u in ("nj-jc", "sz-jc")]
+    id_number = "320104199003070028"
+    results = race(
+        2,
+        lambda i: file_personnel(
+            users[i],
+            PersonnelFiling(name="周敏", id_number=id_number, gender="女", birth_date="1990-03-07"),
+            person=None,
+            kind="JC",
+            scans_by_type={},
+        ),
+    )
+    assert sum(isinstance(r, PersonnelFiling) for r in results) == 1, results
+    assert sum(isinstance(r, actions.FilingRefused) for r in results) == 1, results
+    assert PersonnelFiling.objects.filter(id_number=id_number).count() == 1

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from audit.models import AuditEvent
-from filings.views import CLASH_LIMIT
 from personnel.models import Person
 from reviews.models import Application, Attachment
+from reviews.views.common import CLASH_LIMIT
 
 from .test_exports import sheet_rows
 from .test_forged_filings import personnel_body

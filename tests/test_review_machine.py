@@ -79,9 +79,10 @@ def test_it_returns_on_one_city_and_restarts_review_after_resubmission(login, wa
 
     response = login("nj-jc").post(reverse("application_resubmit", args=[wang_qiang.pk]), {})
     assert response.status_code == 302
-    assert state_of(wang_qiang) == State.PENDING_RECEIPT
+    # The receiver accepted and is still the receiver: it is not asked again, its scans stay attached.
+    assert state_of(wang_qiang) == State.PENDING_CITY
     assert wang_qiang.round == 2
-    accept(login("sz-jc"), wang_qiang)
+    assert wang_qiang.attachments.current().filter(type="labour_contract").count() == 3
     decide(login("nanjing"), wang_qiang)
     assert state_of(wang_qiang) == State.PENDING_CITY, "a first-round approval must not count again"
     decide(login("suzhou"), wang_qiang)

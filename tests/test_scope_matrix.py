@@ -250,6 +250,7 @@ TABLE: dict[str, list[Case]] = {
     "application_accept": post_only("transfer"),
     "application_refuse": post_only("transfer"),
     "application_resubmit": post_only("transfer"),
+    "application_correct_receipt": post_only("transfer"),
     "attachment_download": [Case("termination", pk("attachment"), only(SEES_TRANSFER, denied=404))],
     "attachment_thumbnail": [Case("termination", pk("attachment"), only(SEES_TRANSFER, denied=404))],
     "upload_stage": post_only(),
@@ -402,6 +403,7 @@ ACCEPT = ("application_accept", "transfer", {})
 REFUSE = ("application_refuse", "transfer", {"reason": "本机构不接收"})
 WITHDRAW = ("application_withdraw", "transfer", {})
 RESUBMIT = ("application_resubmit", "transfer", {})
+CORRECT_RECEIPT = ("application_correct_receipt", "transfer", {})
 DELIVER = ("print_deliver", "print_task", {"recipient": "钱伟", "delivered_on": "2026-03-02"})
 MAIL = ("recovery_mail", "recovery", {"tracking_number": "SF0001"})
 RECOVER = ("recovery_recover", "recovery", {})
@@ -437,6 +439,11 @@ LADDER = [
     (RESUBMIT, "sz-jc", 403, FORBIDDEN),
     (RESUBMIT, "sz-dj", 404, OUTSIDE),
     (RESUBMIT, "nj-jc", 409, HANDLED),  # the filer, but nothing was returned
+    (CORRECT_RECEIPT, ANONYMOUS, LOGIN, None),
+    (CORRECT_RECEIPT, "nj-jc", 403, FORBIDDEN),  # only the receiver corrects its own part
+    (CORRECT_RECEIPT, "nanjing", 403, FORBIDDEN),
+    (CORRECT_RECEIPT, "sz-dj", 404, OUTSIDE),
+    (CORRECT_RECEIPT, "sz-jc", 409, HANDLED),  # the receiver, but nothing was returned to it
     (DELIVER, ANONYMOUS, LOGIN, None),
     (DELIVER, "nanjing", 404, OUTSIDE),  # not the city it is sent to
     (DELIVER, "nj-jc", 404, OUTSIDE),

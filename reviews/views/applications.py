@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_POST
 from django_fsm_log.models import StateLog
 
@@ -15,11 +16,18 @@ from web.limits import takes_files
 from web.privacy import personal_data
 from web.throttle import client_address
 
-from .. import actions
+from .. import actions, transitions
 from ..forms import DecisionForm, ReasonForm, scan_form
 from ..models import Application, Attachment, Decision
 from ..staging import scan_files
-from .common import file_or_refuse, friendly_conflicts, visible_application, warn_greyscale
+from .common import (
+    count_probe,
+    file_or_refuse,
+    friendly_conflicts,
+    probing_spent,
+    visible_application,
+    warn_greyscale,
+)
 
 NO_RIGHT = "您无权执行此操作。"
 DECISION_TRANSITIONS = {"approve_city", "return_city", "approve_province", "return_province"}
@@ -40,7 +48,9 @@ def timeline(application: Application, attachments) -> list[Entry]:
 
     Each decision ran exactly one decision transition in the same transaction, so the n-th decision
     log belongs to the n-th decision. Likewise the n-th submit starts round n, and within a round the
-    filer's scans are replaced only by its submit, the receiver's only by its accept.
+    filer's scans are replaced only by its submit, the receiver's only by its accept (or its correction,
+    which starts a round too). A filer's correction that names a new receiver sets the former
+    receiver's scans aside in the round it starts: they show under the new receiver's accept.
     """
     logs = (
         StateLog.objects.filter(
@@ -53,11 +63,12 @@ def timeline(application: Application, attachments) -> list[Entry]:
     uploads = {
         "submit": {s.type for s in process.filer_scans},
         "accept": {s.type for s in process.receiver_scans},
+        "correct_receipt": {s.type for s in process.receiver_scans},
     }
     decisions = iter(application.decisions.all())  # in decision order (Decision.Meta.ordering)
     entries, round_ = [], 0
     for log in logs:
-        if log.transition == "submit":
+        if log.transition in ("submit", "correct_receipt"):
             round_ += 1
         types = uploads.get(log.transition, ())
         replaced = [a for a in attachments if a.superseded_in_round == round_ and a.type in types]
@@ -94,6 +105,24 @@ def by_round_replaced(attachments) -> list[tuple[int, list[Attachment]]]:
     return sorted(rounds.items(), reverse=True)
 
 
+def correction_form(application, user, data=None, files=None):
+    """The filer's correction of a returned application: the process's own filing form when it declares
+    one (every field and scan), else its scans."""
+    process = application.process
+    if process.correction_form:
+        form_class = import_string(process.correction_form)
+        return form_class.correction_of(application.detail(), user, data, files)
+    return scan_form(process.filer_scans, required=False)(data, files)
+
+
+def last_return(application) -> Decision | None:
+    """The decision that returned the application (what the reviewer asked for), while it is returned."""
+    if application.state != "returned":
+        return None
+    returns = [d for d in application.decisions.all() if d.outcome == Decision.Outcome.RETURN]
+    return returns[-1] if returns else None
+
+
 def city_reviews(application):
     """[(city, this round's decision or None)] for every city that must approve."""
     decisions = {
@@ -124,7 +153,7 @@ def _for_page(application):
     )
 
 
-def _render_detail(request, application, **forms):
+def _render_detail(request, application, status=None, **forms):
     process = application.process
     detail = application = _for_page(application)
     available = actions.available_actions(application, request.user)
@@ -138,18 +167,23 @@ def _render_detail(request, application, **forms):
         "superseded": by_round_replaced(attachments),
         "timeline": timeline(application, attachments),
         "city_reviews": city_reviews(application),
+        "last_return": last_return(application),
         **process.summary(detail, request.user),
     }
     if available & {"approve_city", "approve_province"}:
-        context["decision_form"] = forms.get("decision_form") or DecisionForm()
+        context["decision_form"] = forms.get("decision_form") or DecisionForm(
+            parties=bool(application.receiving_institution_id)
+        )
     if "accept" in available:
         context["accept_form"] = forms.get("accept_form") or scan_form(process.receiver_scans)()
         context["refuse_form"] = forms.get("refuse_form") or ReasonForm()
     if "submit" in available:
-        context["resubmit_form"] = (
-            forms.get("resubmit_form") or scan_form(process.filer_scans, required=False)()
+        context["resubmit_form"] = forms.get("resubmit_form") or correction_form(application, request.user)
+    if "correct_receipt" in available:
+        context["receipt_form"] = (
+            forms.get("receipt_form") or scan_form(process.receiver_scans, required=False)()
         )
-    status = 400 if forms else 200
+    status = status or (400 if forms else 200)
     return render(request, "reviews/application_detail.html", context, status=status)
 
 
@@ -158,20 +192,25 @@ def _render_detail(request, application, **forms):
 @friendly_conflicts
 def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     application = visible_application(request.user, pk)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, parties=bool(application.receiving_institution_id))
     if not actions.may(
         application, request.user, "approve_city" if request.user.is_city else "approve_province"
     ):
         raise PermissionDenied(NO_RIGHT)
     if not form.is_valid():
         return _render_detail(request, application, decision_form=form)
-    actions.decide(
+    decided = file_or_refuse(
+        form,
+        actions.decide,
         application.pk,
         request.user,
         form.cleaned_data["decision"],
         form.cleaned_data["opinion"],
         client_address=client_address(request),
+        party=form.cleaned_data.get("party") or "",
     )
+    if decided is None:  # the process's effect refused (e.g. a duplicate 人员备案): nothing changed
+        return _render_detail(request, application, decision_form=form)
     verb = "同意" if form.cleaned_data["decision"] == "approve" else "退回"
     messages.success(request, f"已{verb}：{application}")
     return redirect("application_detail", pk=application.pk)
@@ -226,15 +265,40 @@ def application_refuse(request: HttpRequest, pk: int) -> HttpResponse:
 @friendly_conflicts
 def application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     application = visible_application(request.user, pk)
-    if not actions.may(application, request.user, "submit"):
-        raise PermissionDenied(NO_RIGHT)
-    form = scan_form(application.process.filer_scans, required=False)(request.POST, scan_files(request))
+    transitions.check(application, "submit", request.user)  # 403, or 409 when nothing was returned
+    form = correction_form(application, request.user, request.POST, scan_files(request))
+    if form.is_valid() and probing_spent(request, form):
+        return _render_detail(request, application, resubmit_form=form, status=429)
     if form.is_valid():
+        changes = form.corrections() if hasattr(form, "corrections") else {}
         file_or_refuse(
-            form, actions.resubmit, application.pk, request.user, scans_by_type=form.scans_by_type()
+            form,
+            actions.resubmit,
+            application.pk,
+            request.user,
+            scans_by_type=form.scans_by_type(),
+            changes=changes,
         )
+        count_probe(request, form)
     if not form.is_valid():
         return _render_detail(request, application, resubmit_form=form)
+    warn_greyscale(request, form)
+    messages.success(request, "已重新提交，审核将重新开始。")
+    return redirect("application_detail", pk=application.pk)
+
+
+@personal_data
+@takes_files
+@require_POST
+@friendly_conflicts
+def application_correct_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """The receiver's correction of its part after a 退回 that named 调入机构."""
+    application = visible_application(request.user, pk)
+    transitions.check(application, "correct_receipt", request.user)
+    form = scan_form(application.process.receiver_scans, required=False)(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_detail(request, application, receipt_form=form)
+    actions.correct_receipt(application.pk, request.user, scans_by_type=form.scans_by_type())
     warn_greyscale(request, form)
     messages.success(request, "已重新提交，审核将重新开始。")
     return redirect("application_detail", pk=application.pk)

@@ -3,8 +3,41 @@ from functools import wraps
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
+from audit.events import Kind, Outcome, record
+from web import throttle
+
 from ..actions import AlreadyHandled, ApplicationConflict, FilingRefused
 from ..models import Application
+from ..processes import ID_NUMBER_ON_FILE
+
+# A clash tells the filer that an ID number is known to the system: a login that met this many in the
+# window may not file (or correct) people until it ends, so that filing cannot be used to probe ID numbers.
+CLASH_LIMIT, CLASH_WINDOW = 10, 3600
+PROBING = "核对身份证号的次数过多，请一小时后再办理人员备案。"
+
+
+def _clashes(request) -> str:
+    return f"id-clash:{request.user.pk}"
+
+
+def probing_spent(request, form) -> bool:
+    """Whether this login met too many ID-number clashes lately; if so the form says so."""
+    if "id_number" in form.fields and throttle.spent(_clashes(request), CLASH_LIMIT):
+        form.add_error(None, PROBING)
+        return True
+    return False
+
+
+def count_probe(request, form) -> None:
+    """Count (and audit) a refusal that told the filer an ID number is on file."""
+    if form.has_error("id_number", ID_NUMBER_ON_FILE):
+        throttle.hit(_clashes(request), CLASH_WINDOW)
+        record(
+            Kind.ID_NUMBER_PROBED,
+            request=request,
+            outcome=Outcome.REFUSED,
+            detail="人员备案：身份证号已在其他机构备案",
+        )
 
 
 def visible_application(user, pk: int) -> Application:

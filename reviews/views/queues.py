@@ -85,6 +85,7 @@ def _queue(user, query, module, type):
     context.update(
         type=type,
         type_label=process.review_title,
+        review_verb=process.review_verb,
         tab=tab,
         cities=cities,
         city=str(city.pk) if city else "",

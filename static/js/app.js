@@ -31,12 +31,20 @@ document.addEventListener("DOMContentLoaded", function () {
 /* Behaviour the templates ask for with data- attributes (the Content-Security-Policy runs no inline script):
    data-confirm="…"      a button or link that asks first, and does nothing if the user cancels;
    data-select-all="ids" a checkbox that ticks or clears every checkbox named "ids";
-   data-history-back     a link that goes back a page (its href is where to go without history). */
+   data-history-back     a link that goes back a page (its href is where to go without history);
+   data-fill="id"        a button that puts its data-fill-text into the field with that id (a one-click
+                         opinion the reviewer still confirms). */
 document.addEventListener("click", function (event) {
   var asking = event.target.closest("[data-confirm]");
   if (asking && !window.confirm(asking.dataset.confirm)) {
     event.preventDefault();
     return;
+  }
+  var filler = event.target.closest("button[data-fill]");
+  if (filler) {
+    var target = document.getElementById(filler.dataset.fill);
+    if (target && !target.value.trim()) target.value = filler.dataset.fillText;
+    if (target) target.focus();
   }
   var back = event.target.closest("a[data-history-back]");
   if (back && window.history.length > 1) {

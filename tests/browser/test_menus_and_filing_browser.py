@@ -67,6 +67,7 @@ def scan(name: str, mime: str, data: bytes) -> dict:
 def approve(page: Page, opinion: str):
     form = page.locator("#decision-form")
     form.get_by_label("审核意见").fill(opinion)
+    page.once("dialog", lambda dialog: dialog.accept())  # 同意 asks first
     form.get_by_role("button", name="同意", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("已同意")
 
@@ -81,7 +82,8 @@ def open_from_queue(page: Page, module: str, review_type: str, label: str, row_t
     expect(page.locator("h1")).to_have_text(label)
     row = page.locator("#queue tbody tr", has_text=row_text)
     expect(row).to_have_count(1)
-    row.get_by_role("link", name="审核").click()
+    verb = "审批" if label in ("人员变更审批", "人员补证审批") else "审核"  # the guide's verb per process
+    row.get_by_role("link", name=verb).click()
 
 
 # ---- 1. every menu entry of every kind of role --------------------------------------------------------

@@ -58,8 +58,8 @@ def test_the_filer_sees_replaced_scans_and_confirms_withdrawal(open_as, policy_v
     page = open_as("nj-jc")
     violations = policy_violations(page)
     page.goto(reverse("application_detail", args=[application.pk]))
-    expect(page.locator("h1")).to_contain_text("待接收")
-    # Current: the new 解除劳动关系证明 and the receiver's round-1 scans (replaced only when it accepts again).
+    expect(page.locator("h1")).to_contain_text("待市级审核")  # the receiver accepted: not asked again
+    # Current: the new 解除劳动关系证明 and the receiver's round-1 scans (it replaces only what it wants).
     assert loaded_images(page, "#attachments > .pages") == 6, (
         "解除劳动关系证明, 3 contract pages, 社保.pdf, 上岗证"
     )
@@ -76,7 +76,7 @@ def test_the_filer_sees_replaced_scans_and_confirms_withdrawal(open_as, policy_v
     withdraw = page.get_by_role("button", name="撤回")
     page.once("dialog", lambda dialog: dialog.dismiss())
     withdraw.click()
-    expect(page.locator("h1")).to_contain_text("待接收")  # cancelled: nothing sent
+    expect(page.locator("h1")).to_contain_text("待市级审核")  # cancelled: nothing sent
     expect(page.locator(".busy")).to_have_count(0)
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
@@ -119,6 +119,7 @@ def test_the_already_handled_page_goes_back(open_as, policy_violations):
     workflow.decide(client_for("nanjing-2"), application)
     form = page.locator("#decision-form")
     form.get_by_label("审核意见").fill("同意。")
+    page.once("dialog", lambda dialog: dialog.accept())  # 同意 asks first
     form.get_by_role("button", name="同意", exact=True).click()
     expect(page.locator("h1")).to_have_text("操作未执行")
     page.get_by_role("link", name="返回").click()

@@ -51,16 +51,17 @@ def tasks(page: Page, table="#print-tasks"):
 
 
 def review(page: Page, opinion: str, module: str):
-    """审核 → 人员补证审批 (in the module's section) → the request's 审核 → opinion → 同意."""
+    """审核 → 人员补证审批 (in the module's section) → the request's 审批 → opinion → 同意."""
     page.goto("/")
     link = menu(page).locator(f"a[href*='/m/{module}/review/reissue/']")
     expect(link).to_contain_text("人员补证审批")
     link.click()
     expect(page.locator("h1")).to_have_text("人员补证审批")
-    page.locator("#queue tbody tr", has_text=PERSON).get_by_role("link", name="审核").click()
+    page.locator("#queue tbody tr", has_text=PERSON).get_by_role("link", name="审批").click()
     expect(page.locator("h1")).to_contain_text("人员上岗证补办")
     form = page.locator("#decision-form")
     form.get_by_label("审核意见").fill(opinion)
+    page.once("dialog", lambda dialog: dialog.accept())  # 同意 asks first
     form.get_by_role("button", name="同意", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("已同意")
 

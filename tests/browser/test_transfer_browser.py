@@ -70,6 +70,7 @@ def approve(page: Page, opinion: str):
     """On the request page: type an opinion and click 同意."""
     form = page.locator("#decision-form")
     form.get_by_label("审核意见").fill(opinion)
+    page.once("dialog", lambda dialog: dialog.accept())  # 同意 asks first
     form.get_by_role("button", name="同意", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("已同意")
 
@@ -79,7 +80,7 @@ def review_from_queue(page: Page, opinion: str, module="jc"):
     open_review_queue(page, module)
     row = row_of(page, "#queue", PERSON)
     expect(row).to_contain_text(RECEIVING)
-    row.get_by_role("link", name="审核").click()
+    row.get_by_role("link", name="审批").click()
     expect(page.locator("h1")).to_contain_text("人员变更调离")
     approve(page, opinion)
 
