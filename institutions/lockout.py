@@ -60,6 +60,9 @@ def locked_addresses(**filters) -> list[Lock]:
     return _locks("ip_address", settings.LOGIN_FAILURES_PER_ADDRESS, **filters)
 
 
+USERNAME_KEPT = 150  # User.username's length; axes' AccessAttempt.username holds 255
+
+
 class AccountAndAddressHandler(AxesDatabaseHandler):
     """Axes' database handler (lockout parameter: the username), plus the per-address limit."""
 
@@ -67,6 +70,10 @@ class AccountAndAddressHandler(AxesDatabaseHandler):
         return super().is_locked(request, credentials) or self._address_locked(request)
 
     def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        # A username tried can be longer than any account's (and than axes' column): keep what fits.
+        name = credentials.get("username")
+        if isinstance(name, str) and len(name) > USERNAME_KEPT:
+            credentials = {**credentials, "username": name[:USERNAME_KEPT]}
         super().user_login_failed(sender, credentials, request=request, **kwargs)
         if request is not None and not request.axes_locked_out and self._address_locked(request):
             request.axes_locked_out = True
