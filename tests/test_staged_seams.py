@@ -47,6 +47,16 @@ def test_the_filer_corrects_a_return_with_a_staged_scan_kept_through_a_failed_su
     current = application.attachments.current().get(type="termination")
     assert current.original_name == "盖章版.png" and default_storage.exists(current.file.name)
     assert not StagedUpload.objects.exists()
+    # The reviewer's viewer: the new scan in the strip, the replaced one under 已替换（第2轮）, both with
+    # thumbnails that open.
+    old = application.attachments.get(type="termination", superseded_in_round=2)
+    nanjing = login("nanjing")
+    html = nanjing.get(reverse("application_detail", args=[application.pk])).content.decode()
+    strip, replaced = html.split('id="superseded-2"', 1)
+    assert reverse("attachment_thumbnail", args=[current.pk]) in strip.split('id="attachments"', 1)[1]
+    assert reverse("attachment_thumbnail", args=[old.pk]) in replaced.split("</section>", 1)[0]
+    for attachment in (current, old):
+        assert nanjing.get(reverse("attachment_thumbnail", args=[attachment.pk])).status_code == 200
 
 
 def test_the_receiver_corrects_its_part_with_a_staged_scan(login, django_capture_on_commit_callbacks):
