@@ -151,4 +151,5 @@ def test_the_decision_form_stays_in_view_beside_one_large_scan(open_as, screensh
     page.once("dialog", lambda dialog: dialog.accept())  # 同意 asks for confirmation first
     form.get_by_role("button", name="同意", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("已同意")
+    page.wait_for_load_state("networkidle")  # the new page's thumbnails, before the database is flushed
     print(f"request page height with 8 scans: {height} px")
