@@ -92,7 +92,8 @@ def apply(filing: PersonnelFiling, actor) -> None:
     values = {f: getattr(filing, f) for f in PersonnelFiling.FIELDS}
     lock_id_number(filing.id_number)
     clash = Person.objects.filter(id_number=filing.id_number).exclude(pk=filing.person_id)
-    if filing.person_id is None:  # a person left behind by a closed institution is taken on below
+    if filing.person_id is None:
+        # Someone left behind by a closed (注销) institution is taken on below, not a duplicate.
         clash = clash.exclude(institution__status=Institution.Status.CANCELLED)
     if clash.exists():
         # A duplicate filed before filings were serialised (or a record created meanwhile): refused

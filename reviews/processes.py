@@ -125,9 +125,16 @@ def scan_choices() -> list[tuple[str, str]]:
 
 
 def scan_spec(type: str) -> ScanSpec | None:
-    """The first declaration of scan ``type`` (its checks are the same in every process that has it)."""
+    """The first declaration of scan ``type`` (its checks are the same in every process that has it),
+    the province's own scans included (staged like any other)."""
     return next(
-        (s for p in _processes.values() for s in p.filer_scans + p.receiver_scans if s.type == type), None
+        (
+            s
+            for p in _processes.values()
+            for s in p.filer_scans + p.receiver_scans + p.province_scans
+            if s.type == type
+        ),
+        None,
     )
 
 

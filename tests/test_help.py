@@ -10,7 +10,7 @@ from django.urls import resolve, reverse
 pytestmark = pytest.mark.django_db
 
 TOPICS = {
-    "province": ["审核", "证书打印", "证书收回", "机构与系统管理"],
+    "province": ["审核", "证书打印", "证书收回", "证书注销（撤销）", "机构与系统管理"],
     "nanjing": ["审核", "证书发放", "查询"],
     "nj-dual": ["人员变更调离", "人员上岗证补办", "人员注销", "人员备案与机构备案"],
     "sz-dj": ["人员变更调离", "人员注销", "人员备案与机构备案"],
@@ -52,3 +52,18 @@ def test_the_login_page_names_the_province_contact(settings, db):
     settings.PROVINCE_CONTACT = "025-12345678 王老师"
     html = Client().get(reverse("login")).content.decode()
     assert "若帐号密码遗忘，可联系省质监总站（025-12345678 王老师）。" in html
+
+
+def test_province_help_links_the_newer_pages(login):
+    """账号管理, 资质到期提醒, 证书收回 and the province's own 注销 (from the 证书信息 list) are each linked."""
+    client = login("province")
+    links = help_links(client.get(reverse("help")).content.decode())
+    for url in (
+        reverse("account_list"),
+        reverse("qualification_expiring"),
+        reverse("recovery_list"),
+        reverse("certificate_list", args=["jc"]),
+    ):
+        assert url in links, url
+    listing = client.get(reverse("certificate_list", args=["jc"])).content.decode()
+    assert "/revoke/" in listing  # the linked list is where the province's 注销 starts

@@ -80,3 +80,29 @@ def test_the_province_sees_how_long_each_has_waited_and_sorts_by_it(login, cance
     assert sorted(rows()) == [("苏DJ-2019-00012", "3"), ("苏DJ-2022-00078", "12"), ("苏JC-2019-00012", "3")]
     assert rows(sort="waiting")[0] == ("苏DJ-2022-00078", "12")
     assert province.get(reverse("recovery_list"), {"sort": "bogus"}).status_code == 400
+
+
+def test_the_export_keeps_the_waiting_sort_and_the_waiting_days(login, cancelled):
+    """证书收回's .xlsx is the list as the province sees it: 注销时间 and 已等待（天） columns, and with
+    ``sort=waiting`` the longest waiting first (not the state order)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    older = file_cancellation(login("sz-dj"), ["苏DJ-2022-00078"])
+    approve_everywhere(login, older, ["suzhou"])
+    now = timezone.now()
+    Recovery.objects.filter(application=cancelled).update(created_at=now - timedelta(days=3))
+    Recovery.objects.filter(application=older).update(created_at=now - timedelta(days=12))
+
+    def export(**params):
+        response = login("province").get(reverse("recovery_list"), {"format": "xlsx", **params})
+        assert response.status_code == 200
+        book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+        return [list(r) for r in book.active.iter_rows(values_only=True)]
+
+    header, *rows = export(sort="waiting")
+    assert header[6:8] == ["注销时间", "已等待（天）"]
+    assert [(r[2], r[7]) for r in rows][0] == ("苏DJ-2022-00078", 12)
+    assert sorted((r[2], r[7]) for r in rows)[0] == ("苏DJ-2019-00012", 3)
+    assert [r[2] for r in export()[1:]] != [r[2] for r in rows]  # the default order differs here

@@ -85,3 +85,41 @@ def test_it_detaches_a_certificate_when_the_receivers_qualification_has_expired(
     walk_transfer(login, "王强", "nj-jc", "sz-jc", "苏州建科建材检测有限公司", ["nanjing", "suzhou"])
     jc = certificate("苏JC-2018-00231")
     assert (jc.status, jc.institution) == (CertificateStatus.DETACHED, None)
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "valid_until", "approved_on", "moves"),
+    [
+        (-300, 0, 1, False),  # in force when filed, expired on the day of approval
+        (1, 400, 1, True),  # starts between filing and approval
+    ],
+)
+def test_the_receivers_qualification_counts_as_in_force_on_the_day_of_approval(
+    login, monkeypatch, valid_from, valid_until, approved_on, moves
+):
+    """王强 → 苏州建科建材: filed today, approved ``approved_on`` days later; the 建材 qualification's
+    dates are relative to the filing day. Only the day of approval decides."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from institutions.models import Qualification
+
+    from .workflow import accept, decide, file_transfer
+
+    today = timezone.localdate()
+    Qualification.objects.filter(institution__name="苏州建科建材检测有限公司").update(
+        valid_from=today + timedelta(valid_from), valid_until=today + timedelta(valid_until)
+    )
+    application = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    accept(login("sz-jc"), application)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: today + timedelta(approved_on))
+    for account in ("nanjing", "suzhou", "province"):
+        decide(login(account), application)
+    application.refresh_from_db()
+    assert application.state == State.APPROVED
+    jc = certificate("苏JC-2018-00231")
+    if moves:
+        assert (jc.status, jc.institution.name) == (CertificateStatus.NO_CREDIT_FILE, "苏州建科建材检测有限公司")
+    else:
+        assert (jc.status, jc.institution) == (CertificateStatus.DETACHED, None)

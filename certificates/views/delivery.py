@@ -295,7 +295,7 @@ def deliver(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("delivery_list")
 
 
-RECOVERY_COLUMNS = ["姓名", "类别", "证书编号", "注销申请", "机构", "状态", "快递单号"]
+RECOVERY_COLUMNS = ["姓名", "类别", "证书编号", "注销申请", "机构", "状态", "注销时间", "已等待（天）", "快递单号"]
 
 
 def _recovery_rows(recoveries):
@@ -308,19 +308,22 @@ def _recovery_rows(recoveries):
             f"#{r.application_id}",
             r.application.institution.name,
             r.get_state_display(),
+            timezone.localtime(r.created_at).strftime("%Y-%m-%d"),
+            r.waiting_days,
             r.tracking_number,
         ]
 
 
 @export_source
 def recovery_export(user, query):
-    state = read_filters(query, RecoveryFilterForm)["state"]
+    filters = read_filters(query, RecoveryFilterForm)
+    state = filters["state"]
     recoveries = Recovery.objects.visible_to(user)
     if state:
         recoveries = recoveries.filter(state=state)
-    recoveries = recoveries.select_related("certificate__holder", "application__institution").order_by(
-        "state", "pk"
-    )
+    # The same order as the list: ``sort=waiting`` exports the longest waiting first.
+    order = ("created_at", "pk") if filters["sort"] == "waiting" else ("state", "pk")
+    recoveries = recoveries.select_related("certificate__holder", "application__institution").order_by(*order)
     label = dict(Recovery.State.choices)[state] if state else "全部"
     return Export(f"证书收回-{label}", RECOVERY_COLUMNS, recoveries, _recovery_rows)
 

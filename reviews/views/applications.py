@@ -295,7 +295,7 @@ def application_correct_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     """The receiver's correction of its part after a 退回 that named 调入机构."""
     application = visible_application(request.user, pk)
     transitions.check(application, "correct_receipt", request.user)
-    form = scan_form(application.process.receiver_scans, required=False)(request.POST, request.FILES)
+    form = scan_form(application.process.receiver_scans, required=False)(request.POST, scan_files(request))
     if not form.is_valid():
         return _render_detail(request, application, receipt_form=form)
     actions.correct_receipt(application.pk, request.user, scans_by_type=form.scans_by_type())

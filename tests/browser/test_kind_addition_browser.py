@@ -71,7 +71,7 @@ def test_a_single_kind_institution_adds_the_other_kind_and_receives_a_dual_certi
     screenshot(province, "province-kind-addition")
     form = province.locator("#decision-form")
     form.get_by_label("审核意见").fill("地基资质经核准，同意。")
-    form.page.once("dialog", lambda dialog: dialog.accept())  # 同意 asks first
+    province.once("dialog", lambda dialog: dialog.accept())  # 同意 asks for confirmation first
     form.get_by_role("button", name="同意", exact=True).click()
     expect(province.locator("h1")).to_contain_text("已通过")
 

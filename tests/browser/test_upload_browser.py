@@ -148,7 +148,8 @@ def test_the_decision_form_stays_in_view_beside_one_large_scan(open_as, screensh
     assert in_view(), "after choosing a page"
     screenshot(page, "viewer")
     form.get_by_label("审核意见").fill("原件已核对，同意。")
-    form.page.once("dialog", lambda dialog: dialog.accept())  # 同意 asks first
+    page.once("dialog", lambda dialog: dialog.accept())  # 同意 asks for confirmation first
     form.get_by_role("button", name="同意", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("已同意")
+    page.wait_for_load_state("networkidle")  # the new page's thumbnails, before the database is flushed
     print(f"request page height with 8 scans: {height} px")
