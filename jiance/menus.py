@@ -118,6 +118,10 @@ def _reviewer_menu(user, counts):
             Entry("登录安全", reverse("login_security")),
         ]
         sections.append(Section("系统管理", [Group("", security)]))
+    elif user.is_city:
+        # A city follows the qualifications of its own institutions (no count: the menu stays data-free).
+        entries = [Entry("资质到期提醒", reverse("qualification_expiring"))]
+        sections.append(Section("机构管理", [Group("", entries)]))
     return sections
 
 
