@@ -1,8 +1,8 @@
 """The province suspends (暂停), resumes or closes (注销) an institution, with a reason: recorded (state
 machine and audit), announced (公告). A suspended or closed institution neither files nor receives
-(``Institution.refusal``); closing also ends its open applications (those it filed, and transfers
-addressed to it: ``reviews.actions.end_for_closed_institution``), its logins and detaches its people's certificates (调离) by
-the transfer rule, as a closed institution holds no qualification."""
+(``Institution.refusal``). Closing also ends its open applications, those it filed and the transfers
+addressed to it (``reviews.actions.end_for_closed_institution``), ends its logins, and detaches its
+people's certificates (调离) by the transfer rule, as a closed institution holds no qualification."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction

@@ -258,8 +258,12 @@ def end_for_closed_institution(institution, user, reason: str) -> list[Applicati
     ended = []
     for pk in list(ids):
         application = _lock(pk)
-        who = "申请单位" if application.institution_id == institution.pk else "调入机构"
-        run(application, "end_for_closed_institution", user, description=f"{who}已注销：{reason}")
+        if application.institution_id == institution.pk:
+            run(application, "withdraw_for_closed_institution", user, description=f"申请单位已注销：{reason}")
+        elif application.state == State.PENDING_RECEIPT:
+            run(application, "refuse_for_closed_receiver", user, description=f"调入机构已注销：{reason}")
+        else:
+            run(application, "withdraw_for_closed_institution", user, description=f"调入机构已注销：{reason}")
         ended.append(application)
     return ended
 

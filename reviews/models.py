@@ -132,11 +132,14 @@ def _may_withdraw(application) -> bool:
     return application.state == State.RETURNED or _no_decision_this_round(application)
 
 
+def _receiver_is_closed(application) -> bool:
+    receiver = application.receiving_institution
+    return receiver is not None and receiver.status == Institution.Status.CANCELLED
+
+
 def _a_party_is_closed(application) -> bool:
     """The filer or the receiver has been closed (注销) by the province."""
-    closed = Institution.Status.CANCELLED
-    receiver = application.receiving_institution
-    return application.institution.status == closed or (receiver is not None and receiver.status == closed)
+    return application.institution.status == Institution.Status.CANCELLED or _receiver_is_closed(application)
 
 
 class Application(ConcurrentTransitionMixin, models.Model):
@@ -319,25 +322,34 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def return_province(self, by=None, description=None, party=Party.FILER):
         self.returned_to = party
 
+    # The province's 注销 of an institution ends its open applications in the same transaction
+    # (reviews.actions.end_for_closed_institution); nothing takes effect.
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=State.PENDING_RECEIPT,
+        target=State.REFUSED,
+        conditions=[_receiver_is_closed],
+        permission=_is_province,
+    )
+    def refuse_for_closed_receiver(self, by=None, description=None):
+        """A transfer still 待接收 by a closed institution: 已拒收, as if it had refused it."""
+        self.closed_at = timezone.now()
+
     @fsm_log_by
     @fsm_log_description
     @transition(
         field=state,
         source=OPEN_STATES,
-        target=RETURN_VALUE(State.REFUSED, State.WITHDRAWN),
+        target=State.WITHDRAWN,
         conditions=[_a_party_is_closed],
         permission=_is_province,
     )
-    def end_for_closed_institution(self, by=None, description=None):
-        """The province's 注销 of an institution ends its open applications in the same transaction: a
-        transfer still 待接收 by the closed institution is 已拒收 (as if it had refused it); every other one
-        (filed by it, or addressed to it and already accepted) is 已撤回. Nothing takes effect."""
+    def withdraw_for_closed_institution(self, by=None, description=None):
+        """One filed by a closed institution, or addressed to it and already accepted: 已撤回."""
         self.closed_at = timezone.now()
-        receiver = self.receiving_institution
-        receiver_closed = receiver is not None and receiver.status == Institution.Status.CANCELLED
-        if self.state == State.PENDING_RECEIPT and receiver_closed:
-            return State.REFUSED
-        return State.WITHDRAWN
 
     @fsm_log_by
     @fsm_log_description

@@ -26,7 +26,9 @@ REFUSED_APPROVAL = "不能接收人员，本申请不能同意；请退回"
 
 def change_status(login, action, name, reason):
     institution = Institution.objects.get(name=name)
-    response = login("province").post(reverse(f"institution_{action}", args=[institution.pk]), {"reason": reason})
+    response = login("province").post(
+        reverse(f"institution_{action}", args=[institution.pk]), {"reason": reason}
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
 
 
@@ -37,23 +39,25 @@ def last_log(application):
 def test_closing_withdraws_what_it_filed_and_ends_the_transfers_addressed_to_it(login):
     filed = file_transfer(login("sz-jc"), "刘洋", WX)  # filed by the institution that is closed
     waiting = file_transfer(login("nj-jc"), "王强", SZ_JC)  # addressed to it, 待接收
-    under_review = file_transfer(login("nj-dual"), "孙丽", SZ_JC)  # addressed to it, accepted, one city agreed
+    under_review = file_transfer(
+        login("nj-dual"), "孙丽", SZ_JC
+    )  # addressed to it, accepted, one city agreed
     accept(login("sz-jc"), under_review)
     decide(login("nanjing"), under_review)
 
     change_status(login, "close", SZ_JC, "机构申请注销")
 
     expected = {
-        filed.pk: (State.WITHDRAWN, "申请单位已注销：机构申请注销"),
-        waiting.pk: (State.REFUSED, "调入机构已注销：机构申请注销"),
-        under_review.pk: (State.WITHDRAWN, "调入机构已注销：机构申请注销"),
+        filed.pk: (State.WITHDRAWN, "withdraw_for_closed_institution", "申请单位已注销：机构申请注销"),
+        waiting.pk: (State.REFUSED, "refuse_for_closed_receiver", "调入机构已注销：机构申请注销"),
+        under_review.pk: (State.WITHDRAWN, "withdraw_for_closed_institution", "调入机构已注销：机构申请注销"),
     }
-    for pk, (state, description) in expected.items():
+    for pk, (state, transition, description) in expected.items():
         application = Application.objects.get(pk=pk)
         log = last_log(application)
         assert (application.state, log.transition, log.by.username, log.description) == (
             state,
-            "end_for_closed_institution",
+            transition,
             "province",
             description,
         )
