@@ -140,7 +140,7 @@ def test_a_receiver_refused_at_filing_is_refused_at_resubmit_with_the_same_messa
 
 def test_a_receiver_that_may_no_longer_receive_is_refused_at_resubmit(login, returned_transfer):
     sz = Institution.objects.get(name=SZ_JC)
-    Institution.objects.filter(pk=sz.pk).update(status=Institution.Status.PREPARING)
+    Institution.objects.filter(pk=sz.pk).update(status=Institution.Status.SUSPENDED)  # 筹建 may receive
     before = unchanged(returned_transfer)
     with pytest.raises(actions.FilingRefused, match=f"{SZ_JC}当前不能接收人员"):
         actions.resubmit(returned_transfer.pk, User.objects.get(username="nj-jc"), scans_by_type={})
