@@ -8,7 +8,7 @@ institution of that kind.
 
 from institutions.models import Institution, Kind
 from personnel.models import Person
-from reviews.actions import file_application
+from reviews.actions import file_application, refuse_closed_destination
 from reviews.processes import (
     COLOUR_SCAN,
     PAGED_SCAN,
@@ -66,6 +66,7 @@ def apply(transfer: TransferRequest, actor) -> None:
     receiving = Institution.objects.prefetch_related("qualifications").get(
         pk=transfer.receiving_institution_id
     )
+    refuse_closed_destination(receiving)  # never moves a person to a suspended or closed institution
     person = transfer.person
     certificates = [c for c in locked_certificates(holder=person) if c.status != CertificateStatus.CANCELLED]
     for certificate in certificates:

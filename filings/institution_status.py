@@ -1,7 +1,8 @@
 """The province suspends (暂停), resumes or closes (注销) an institution, with a reason: recorded (state
 machine and audit), announced (公告). A suspended or closed institution neither files nor receives
-(``Institution.refusal``); closing also ends its logins and detaches its people's certificates (调离) by
-the transfer rule, as a closed institution holds no qualification."""
+(``Institution.refusal``). Closing also ends its open applications, those it filed and the transfers
+addressed to it (``reviews.actions.end_for_closed_institution``), ends its logins, and detaches its
+people's certificates (调离) by the transfer rule, as a closed institution holds no qualification."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -11,7 +12,7 @@ from audit.events import Kind, record
 from certificates.effects import locked_certificates, void_unsent_prints
 from certificates.models import LIVE_STATUSES, Announcement
 from institutions.models import Institution, UserSession
-from reviews.actions import AlreadyHandled
+from reviews.actions import AlreadyHandled, end_for_closed_institution
 from web import freshness
 
 NOTICES = {"suspend": "institution_suspended", "resume": "institution_resumed", "close": "institution_closed"}
@@ -35,6 +36,7 @@ def change_status(institution_id: int, user, action: str, reason: str, *, reques
         transition(by=user, description=reason)
         institution.save()
         if action == "close":
+            end_for_closed_institution(institution, user, reason)
             _detach_certificates(institution, user, reason)
             for login in institution.users.all():
                 UserSession.objects.end_for(login)

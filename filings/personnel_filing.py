@@ -9,7 +9,7 @@ from certificates.effects import change_certificate, change_rows, locked_certifi
 from certificates.models import CertificateStatus
 from institutions.models import Institution, Kind
 from personnel.models import Person
-from reviews.actions import file_application
+from reviews.actions import file_application, refuse_closed_destination
 from reviews.processes import (
     COLOUR_SCAN,
     ID_NUMBER_ON_FILE,
@@ -90,6 +90,8 @@ def _on_file(message: str) -> FilingRefused:
 def apply(filing: PersonnelFiling, actor) -> None:
     """Update (or create) the person; their 无信用档案 certificates at this institution become 正常."""
     values = {f: getattr(filing, f) for f in PersonnelFiling.FIELDS}
+    if filing.person_id is None:
+        refuse_closed_destination(filing.institution)  # never places a person at a closed institution
     lock_id_number(filing.id_number)
     clash = Person.objects.filter(id_number=filing.id_number).exclude(pk=filing.person_id)
     if filing.person_id is None:
@@ -185,6 +187,8 @@ PERSONNEL_FILING = Process(
         ScanSpec("social_security", "社保缴费清单", multiple=True, help_text=SOCIAL_SECURITY_SCAN),
     ),
     correction_form="filings.forms.PersonnelFilingForm",
+    # Approval of someone new places them at the filer; a change of details places no one.
+    destination=lambda filing: filing.institution if filing.person_id is None else None,
     check_filing=check_filing,
     apply=apply,
     summary=summary,

@@ -30,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     expiring = (
         Qualification.objects.visible_to(user).expiring().select_related("institution")[:5]
-        if user.is_province or user.is_institution
+        if user.is_province or user.is_city or user.is_institution
         else []
     )
     to_mail_back = []

@@ -10,6 +10,7 @@ transaction. Slow work is scheduled with ``on_commit``.
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from audit.events import Kind, record
 
@@ -235,6 +236,38 @@ def refuse(application_id: int, user, reason: str) -> Application:
     return application
 
 
+def refuse_closed_destination(destination) -> None:
+    """Approval never places a person at an institution that is 暂停 or 注销: the reviewer returns it."""
+    if destination is not None and not destination.operating:
+        raise FilingRefused(
+            f"{destination.name}已{destination.get_status_display()}，不能接收人员，本申请不能同意；请退回。"
+        )
+
+
+@guarded
+def end_for_closed_institution(institution, user, reason: str) -> list[Application]:
+    """In the transaction of the province's 注销 of ``institution``: end every open application it filed
+    (已撤回) or that is addressed to it (已拒收 while 待接收, else 已撤回), each by the state machine with a
+    history line naming the reason. Returns the applications ended."""
+    ids = (
+        Application.objects.open()
+        .filter(Q(institution=institution) | Q(receiving_institution=institution))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    ended = []
+    for pk in list(ids):
+        application = _lock(pk)
+        if application.institution_id == institution.pk:
+            run(application, "withdraw_for_closed_institution", user, description=f"申请单位已注销：{reason}")
+        elif application.state == State.PENDING_RECEIPT:
+            run(application, "refuse_for_closed_receiver", user, description=f"调入机构已注销：{reason}")
+        else:
+            run(application, "withdraw_for_closed_institution", user, description=f"调入机构已注销：{reason}")
+        ended.append(application)
+    return ended
+
+
 @guarded
 def decide(
     application_id: int, user, outcome: str, opinion: str = "", *, client_address: str = "", party: str = ""
@@ -260,6 +293,8 @@ def decide(
         transitions.check(application, name, user)
         if step == Decision.Step.CITY and _city_has_decided(application, user):
             raise AlreadyHandled
+        if outcome == Decision.Outcome.APPROVE:
+            refuse_closed_destination(application.process.destination(application))
         if party == Party.RECEIVER and not application.receiving_institution_id:
             party = Party.FILER
         try:

@@ -132,6 +132,16 @@ def _may_withdraw(application) -> bool:
     return application.state == State.RETURNED or _no_decision_this_round(application)
 
 
+def _receiver_is_closed(application) -> bool:
+    receiver = application.receiving_institution
+    return receiver is not None and receiver.status == Institution.Status.CANCELLED
+
+
+def _a_party_is_closed(application) -> bool:
+    """The filer or the receiver has been closed (注销) by the province."""
+    return application.institution.status == Institution.Status.CANCELLED or _receiver_is_closed(application)
+
+
 class Application(ConcurrentTransitionMixin, models.Model):
     """申请: one filing by an institution, whatever its process, moving through review."""
 
@@ -311,6 +321,35 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=State.PENDING_PROVINCE, target=State.RETURNED, permission=_is_province)
     def return_province(self, by=None, description=None, party=Party.FILER):
         self.returned_to = party
+
+    # The province's 注销 of an institution ends its open applications in the same transaction
+    # (reviews.actions.end_for_closed_institution); nothing takes effect.
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=State.PENDING_RECEIPT,
+        target=State.REFUSED,
+        conditions=[_receiver_is_closed],
+        permission=_is_province,
+    )
+    def refuse_for_closed_receiver(self, by=None, description=None):
+        """A transfer still 待接收 by a closed institution: 已拒收, as if it had refused it."""
+        self.closed_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=OPEN_STATES,
+        target=State.WITHDRAWN,
+        conditions=[_a_party_is_closed],
+        permission=_is_province,
+    )
+    def withdraw_for_closed_institution(self, by=None, description=None):
+        """One filed by a closed institution, or addressed to it and already accepted: 已撤回."""
+        self.closed_at = timezone.now()
 
     @fsm_log_by
     @fsm_log_description

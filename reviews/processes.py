@@ -54,6 +54,10 @@ class ScanSpec:
         return self.field_label or self.label
 
 
+def _receiver(application):
+    return application.receiving_institution if application.receiving_institution_id else None
+
+
 def _person_name(application) -> str:
     return application.person.name if application.person_id else ""
 
@@ -68,6 +72,8 @@ class Process:
       transaction.
     - ``summary(application, user)`` is the context ``summary_template`` needs on the application page.
     - ``subject(application)`` is whom the application is about, as shown in lists.
+    - ``destination(application)`` is the institution approval places a person at (the 调入机构 by
+      default; None when approval places no one): approval is refused while it is not 正常 or 筹建.
     - ``correction_form`` names the filing form set up again for the filer to correct a returned application.
     """
 
@@ -90,6 +96,7 @@ class Process:
     # again to correct a returned application; a process without one is corrected by its scans only.
     # A path, not the class: the forms import the process's declaration.
     correction_form: str = ""
+    destination: Callable[[Any], Any] = _receiver
 
 
 _processes: dict[str, Process] = {}

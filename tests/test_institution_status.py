@@ -132,3 +132,25 @@ def test_the_province_and_the_institution_see_qualifications_expiring_within_90_
     soon.valid_until = today - timedelta(days=1)
     soon.save()
     assert "已过期" in login("sz-jc").get(reverse("qualification_expiring")).content.decode()
+
+
+def test_a_city_sees_its_own_institutions_expiring_qualifications_in_its_menu_and_home(login):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from institutions.models import Qualification
+
+    soon = Qualification.objects.get(institution__name=SZ_JC)
+    soon.valid_until = timezone.localdate() + timedelta(days=30)
+    soon.save()
+    suzhou, nanjing = login("suzhou"), login("nanjing")
+    for client in (suzhou, nanjing):
+        home = client.get(reverse("home")).content.decode()
+        menu = home[home.index('class="menu') :] if 'class="menu' in home else home
+        assert f'href="{reverse("qualification_expiring")}"' in menu, "cities have the menu entry"
+    home = suzhou.get(reverse("home")).content.decode()
+    assert 'id="expiring-todo"' in home and SZ_JC in home[home.index('id="expiring-todo"') :]
+    assert SZ_JC in suzhou.get(reverse("qualification_expiring")).content.decode()
+    assert 'id="expiring-todo"' not in nanjing.get(reverse("home")).content.decode(), "another city's"
+    assert SZ_JC not in nanjing.get(reverse("qualification_expiring")).content.decode()
