@@ -103,6 +103,6 @@ def test_the_export_keeps_the_waiting_sort_and_the_waiting_days(login, cancelled
 
     header, *rows = export(sort="waiting")
     assert header[6:8] == ["注销时间", "已等待（天）"]
-    assert [(r[2], r[7]) for r in rows][0] == ("苏DJ-2022-00078", 12)
+    assert (rows[0][2], rows[0][7]) == ("苏DJ-2022-00078", 12)
     assert sorted((r[2], r[7]) for r in rows)[0] == ("苏DJ-2019-00012", 3)
     assert [r[2] for r in export()[1:]] != [r[2] for r in rows]  # the default order differs here

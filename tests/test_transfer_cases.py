@@ -120,6 +120,9 @@ def test_the_receivers_qualification_counts_as_in_force_on_the_day_of_approval(
     assert application.state == State.APPROVED
     jc = certificate("苏JC-2018-00231")
     if moves:
-        assert (jc.status, jc.institution.name) == (CertificateStatus.NO_CREDIT_FILE, "苏州建科建材检测有限公司")
+        assert (jc.status, jc.institution.name) == (
+            CertificateStatus.NO_CREDIT_FILE,
+            "苏州建科建材检测有限公司",
+        )
     else:
         assert (jc.status, jc.institution) == (CertificateStatus.DETACHED, None)

@@ -295,7 +295,17 @@ def deliver(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("delivery_list")
 
 
-RECOVERY_COLUMNS = ["姓名", "类别", "证书编号", "注销申请", "机构", "状态", "注销时间", "已等待（天）", "快递单号"]
+RECOVERY_COLUMNS = [
+    "姓名",
+    "类别",
+    "证书编号",
+    "注销申请",
+    "机构",
+    "状态",
+    "注销时间",
+    "已等待（天）",
+    "快递单号",
+]
 
 
 def _recovery_rows(recoveries):

@@ -30,5 +30,7 @@ def test_the_province_revokes_with_a_staged_decision_scan(open_as, tmp_path):
     page.get_by_role("button", name="注销", exact=True).click()
     expect(page.locator("h1")).to_contain_text("已通过")
     assert certificate("苏JC-2019-00012").status == CertificateStatus.CANCELLED
-    assert list(Attachment.objects.values_list("type", "original_name")) == [("province_decision", "处理决定.pdf")]
+    assert list(Attachment.objects.values_list("type", "original_name")) == [
+        ("province_decision", "处理决定.pdf")
+    ]
     assert not StagedUpload.objects.exists()
