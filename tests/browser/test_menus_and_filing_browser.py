@@ -103,7 +103,12 @@ def expected_sections(username: str) -> dict:
             "【系统管理】": {"": ["账号管理", "安全审计", "登录安全"]},
         }
     if username == "nanjing":
-        return {JC_TITLE: reviewing, DJ_TITLE: reviewing, "【证书管理】": {"": ["证书发放"]}}
+        return {
+            JC_TITLE: reviewing,
+            DJ_TITLE: reviewing,
+            "【证书管理】": {"": ["证书发放"]},
+            "【机构管理】": {"": ["资质到期提醒"]},
+        }
     modules = {"nj-dual": [JC_TITLE, DJ_TITLE], "nj-jc": [JC_TITLE], "sz-dj": [DJ_TITLE]}[username]
     # A single-kind institution may apply for the other kind (增项 of a kind, through 机构备案).
     missing = {"nj-jc": {"【资质增项】": {"": ["申请地基资质"]}},

@@ -112,6 +112,9 @@ def test_the_already_handled_page_goes_back(open_as, policy_violations):
     violations = policy_violations(page)
     detail = reverse("application_detail", args=[application.pk])
     page.goto(detail)
+    # The page's thumbnails load from the live server; let them finish before this thread writes to the
+    # SQLite test database (a write beside theirs finds the table locked).
+    page.wait_for_load_state("networkidle")
     # A colleague at the same city decides first, with a login of their own (one session per login:
     # logging in as "nanjing" again would end the browser's session instead).
     colleague = User.objects.get(username="nanjing")
