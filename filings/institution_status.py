@@ -6,18 +6,18 @@ people's certificates (调离) by the transfer rule, as a closed institution hol
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django_fsm import can_proceed
 
 from audit.events import Kind, record
 from certificates.effects import locked_certificates, void_unsent_prints
 from certificates.models import LIVE_STATUSES, Announcement
 from institutions.models import Institution, UserSession
-from reviews.actions import AlreadyHandled, end_for_closed_institution
-from web import freshness
+from reviews.actions import end_for_closed_institution
+from reviews.transitions import guarded, run
 
 NOTICES = {"suspend": "institution_suspended", "resume": "institution_resumed", "close": "institution_closed"}
 
 
+@guarded
 def change_status(institution_id: int, user, action: str, reason: str, *, request=None) -> Institution:
     """Run ``action`` (suspend, resume, close) as the province, with its ``reason``."""
     if action not in NOTICES:
@@ -30,11 +30,7 @@ def change_status(institution_id: int, user, action: str, reason: str, *, reques
     label, notice = Institution.STATUS_ACTIONS[action], NOTICES[action]
     with transaction.atomic():
         institution = Institution.objects.select_for_update().get(pk=institution_id)
-        transition = getattr(institution, action)
-        if not can_proceed(transition):
-            raise AlreadyHandled
-        transition(by=user, description=reason)
-        institution.save()
+        run(institution, action, user, description=reason)  # AlreadyHandled if the status moved on
         if action == "close":
             end_for_closed_institution(institution, user, reason)
             _detach_certificates(institution, user, reason)
@@ -49,7 +45,6 @@ def change_status(institution_id: int, user, action: str, reason: str, *, reques
         )
         record(Kind.INSTITUTION_STATUS, request=request, user=user, obj=institution,
                detail=f"{institution.name}：{label}（{reason}）")  # fmt: skip
-        freshness.changed()
     return institution
 
 

@@ -57,6 +57,11 @@ class InstitutionQuerySet(models.QuerySet):
         return self.filter(qualifications__kind=kind)
 
 
+def _by_province(_institution, user) -> bool:
+    """Suspending, resuming and closing an institution is the province's."""
+    return user.is_province
+
+
 class Institution(FSMModelMixin, models.Model):
     class Status(models.TextChoices):
         PREPARING = "preparing", "筹建"
@@ -94,20 +99,23 @@ class Institution(FSMModelMixin, models.Model):
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=status, source=Status.ACTIVE, target=Status.SUSPENDED)
+    @transition(field=status, source=Status.ACTIVE, target=Status.SUSPENDED, permission=_by_province)
     def suspend(self, by=None, description=None):
         """暂停 by the province: it can neither file nor receive until resumed."""
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=status, source=Status.SUSPENDED, target=Status.ACTIVE)
+    @transition(field=status, source=Status.SUSPENDED, target=Status.ACTIVE, permission=_by_province)
     def resume(self, by=None, description=None):
         """The province lifts a suspension."""
 
     @fsm_log_by
     @fsm_log_description
     @transition(
-        field=status, source=[Status.PREPARING, Status.ACTIVE, Status.SUSPENDED], target=Status.CANCELLED
+        field=status,
+        source=[Status.PREPARING, Status.ACTIVE, Status.SUSPENDED],
+        target=Status.CANCELLED,
+        permission=_by_province,
     )
     def close(self, by=None, description=None):
         """注销 by the province: for good; its logins stop working."""
@@ -117,9 +125,7 @@ class Institution(FSMModelMixin, models.Model):
 
     def status_actions(self, user) -> list[tuple[str, str]]:
         """(action, label) the user may run now: the buttons of the institution's page."""
-        if not user.is_province:
-            return []
-        available = {t.name for t in self.get_available_status_transitions()}
+        available = {t.name for t in self.get_available_user_status_transitions(user)}
         return [(name, label) for name, label in self.STATUS_ACTIONS.items() if name in available]
 
     @property

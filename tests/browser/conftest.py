@@ -115,3 +115,26 @@ def screenshot(request):
         return path
 
     return _shot
+
+
+def client_for(username: str):
+    """A Django test client logged in as ``username``: filing and deciding beside the browser."""
+    from django.test import Client
+
+    from institutions.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+@pytest.fixture
+def policy_violations():
+    """watch(page) → the console messages in which Chromium reports a Content-Security-Policy violation."""
+    found = []
+
+    def watch(page) -> list[str]:
+        page.on("console", lambda m: found.append(m.text) if "Content Security Policy" in m.text else None)
+        return found
+
+    return watch

@@ -2,34 +2,16 @@
 corrects a field and a scan beside the city's opinion and resubmits, and the city sees the new value and
 the superseded scan. Under the Content-Security-Policy: no inline script or style may be blocked."""
 
-import pytest
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from certificates.models import ReissueRequest
-from institutions.models import User
 from reviews.models import State
 from tests import files, workflow
 
+from .conftest import client_for
+
 OPINION = "补证原因请写明遗失时间和地点；登报声明须加盖公章。"
-
-
-def client_for(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
-
-
-@pytest.fixture
-def policy_violations():
-    found = []
-
-    def watch(page):
-        page.on("console", lambda m: found.append(m.text) if "Content Security Policy" in m.text else None)
-        return found
-
-    return watch
 
 
 def test_city_returns_institution_corrects_city_sees_the_correction(

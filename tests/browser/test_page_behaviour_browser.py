@@ -8,33 +8,15 @@ The filings are set up through the views with Django's test client, as the roles
 
 import re
 
-import pytest
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from institutions.models import User
 from tests import files, workflow
 
+from .conftest import client_for
+
 RECEIVING = "苏州建科建材检测有限公司"
-
-
-def client_for(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
-
-
-@pytest.fixture
-def policy_violations():
-    """watch(page) → the console messages in which Chromium reports a Content-Security-Policy violation."""
-    found = []
-
-    def watch(page: Page) -> list[str]:
-        page.on("console", lambda m: found.append(m.text) if "Content Security Policy" in m.text else None)
-        return found
-
-    return watch
 
 
 def loaded_images(page: Page, scope: str) -> int:

@@ -4,22 +4,16 @@ without choosing again, a sixth 副本 is never sent; and a reviewer's request p
 in view beside one large scan viewer.
 """
 
-from django.test import Client
 from django.urls import reverse
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 
-from institutions.models import User
 from reviews.models import Application, Attachment, StagedUpload
 from tests import files, workflow
 
+from .conftest import client_for
+
 RECEIVING = "苏州建科建材检测有限公司"
-
-
-def client_for(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def write_jpeg(path, colour=(200, 40, 40), size=(600, 800)):

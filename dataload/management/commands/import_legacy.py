@@ -43,12 +43,7 @@ class Command(BaseCommand):
         self._report(summary, verbosity, time.monotonic() - started)
 
     def _report_records(self, summary, verbosity: int, seconds: float) -> None:
-        if verbosity >= 1:
-            for note in summary.notes:
-                self.stdout.write(f"提示：{note}")
-        if verbosity >= 2:
-            for row in summary.skipped:
-                self.stdout.write(f"第 {row} 行 已存在（跳过）")
+        self._notes(summary, verbosity)
         verb = "将新增" if summary.dry_run else "新增"
         prefix = "试运行，未写入任何数据。" if summary.dry_run else "导入完成。"
         self.stdout.write(
@@ -58,16 +53,20 @@ class Command(BaseCommand):
             )
         )
 
-    def _progress(self, line: str) -> None:
-        self.stderr.write(line, style_func=str)
-
-    def _report(self, summary: legacy.Summary, verbosity: int, seconds: float) -> None:
+    def _notes(self, summary, verbosity: int) -> None:
+        """The importer's notes, and at -v 2 each row skipped as already there."""
         if verbosity >= 1:
             for note in summary.notes:
                 self.stdout.write(f"提示：{note}")
         if verbosity >= 2:
             for row in summary.skipped:
                 self.stdout.write(f"第 {row} 行 已存在（跳过）")
+
+    def _progress(self, line: str) -> None:
+        self.stderr.write(line, style_func=str)
+
+    def _report(self, summary: legacy.Summary, verbosity: int, seconds: float) -> None:
+        self._notes(summary, verbosity)
         verb = "将新增" if summary.dry_run else "新增"
         counts = (
             f"机构 {verb} {summary.institutions}，人员 {verb} {summary.people}，"
