@@ -62,7 +62,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COOKIE = "__Host-sessionid"  # the session cookie's name under production settings (jiance/settings.py)
 sys.path.insert(0, str(ROOT))
 
-DATA_VERSION = 1  # part of the database's marker comment: bump when the data set's shape changes
+DATA_VERSION = 2  # part of the database's marker comment: bump when the data set's shape changes
 INSTITUTIONS = 1500
 CHUNK = 100_000  # rows per COPY
 DEEP_PAGE_HOPS = 20
@@ -135,7 +135,7 @@ COLUMNS = {
         " contact_person contact_phone",
         "institutions_qualification": "id kind number valid_from valid_until scope institution_id",
         "institutions_user": "id password is_superuser username first_name last_name email is_staff is_active"
-        " date_joined role must_change_password city_id institution_id",
+        " date_joined role must_change_password city_id institution_id full_name phone",
         "personnel_person": "id name id_number gender birth_date education title phone institution_id",
         "certificates_postcertificate": "id kind number status issued_on edition holder_id institution_id",
         "reviews_application": "id type state subject_name module_jc module_dj round created_at submitted_at"
@@ -144,7 +144,7 @@ COLUMNS = {
         "certificates_transferrequest": "application_ptr_id",
         "certificates_reissuerequest": "application_ptr_id reason",
         "certificates_reissuerequest_certificates": "id reissuerequest_id postcertificate_id",
-        "certificates_cancellationrequest": "application_ptr_id reason holder_agrees",
+        "certificates_cancellationrequest": "application_ptr_id reason holder_agrees by_province",
         "certificates_cancellationrequest_certificates": "id cancellationrequest_id postcertificate_id",
         "filings_personnelfiling": "application_ptr_id name id_number gender birth_date education title phone"
         " before",
@@ -156,7 +156,7 @@ COLUMNS = {
         " source_state",
         "certificates_printtask": "id edition state created_at printed_at sent_at tracking_number delivered_on"
         " recipient application_id certificate_id destination_city_id",
-        "certificates_recovery": "id state tracking_number mailed_at recovered_at application_id certificate_id",
+        "certificates_recovery": "id state created_at tracking_number mailed_at recovered_at application_id certificate_id",
     }.items()
 }
 
@@ -328,7 +328,9 @@ class Generator:
 
         def user(username, role, *, city=None, institution=None, admin=False) -> int:
             names_and_flags = (admin, username, "", "", "", admin, True, self.now, role, False)
-            return tables.add("institutions_user", password, *names_and_flags, city, institution)
+            return tables.add(
+                "institutions_user", password, *names_and_flags, city, institution, username, ""
+            )
 
         self.province_user = user("province", "province")
         user("bench-admin", "province", admin=True)
@@ -587,7 +589,7 @@ class Generator:
             for certificate in case.certificates:
                 tables.add("certificates_reissuerequest_certificates", pk, certificate[0])
         elif case.type == "cancellation":
-            tables.add("certificates_cancellationrequest", pk, "本人离职，不再从事检测工作", True)
+            tables.add("certificates_cancellationrequest", pk, "本人离职，不再从事检测工作", True, False)
             for certificate in case.certificates:
                 tables.add("certificates_cancellationrequest_certificates", pk, certificate[0])
         elif case.type == "personnel_filing":  # a change of the person's 职称
@@ -634,7 +636,16 @@ class Generator:
                 mailed = self.later(case.closed_at) if state != "pending" else None
                 recovered = self.later(mailed) if state == "recovered" else None
                 tracking = f"SF{rng.randrange(10**12):012d}" if mailed else ""
-                tables.add("certificates_recovery", state, tracking, mailed, recovered, pk, certificate[0])
+                tables.add(
+                    "certificates_recovery",
+                    state,
+                    case.closed_at,
+                    tracking,
+                    mailed,
+                    recovered,
+                    pk,
+                    certificate[0],
+                )
 
     def later(self, moment: datetime) -> datetime:
         """A moment up to a week after ``moment``, but not in the future."""
@@ -725,6 +736,7 @@ def prepare(people: int, database_url: str, redis_url: str, reuse: bool, secret_
         REDIS_URL=redis_url,
         SECRET_KEY=secret_key,
         DEBUG="0",
+        BENCH_CACHE_PREFIX=str(people),
     )
     comment = database_marker(database_url)
     fresh = not (reuse and comment == marker(people))
@@ -907,6 +919,7 @@ def production_env(plan: dict, secret_key: str, static_root: str) -> dict:
         "DB_CONN_MAX_AGE": "60",
         "DATABASE_URL": plan["database_url"],
         "REDIS_URL": plan["redis_url"],
+        "BENCH_CACHE_PREFIX": str(plan["people"]),
         "STATIC_ROOT": static_root,
         # The bench measures pages, not the login: its sessions are written directly, with no second step.
         "OTP_REQUIRED_ROLES": "",
@@ -1151,7 +1164,8 @@ def check(server: Server, target: Target) -> None:
 def prepare_all(args, sizes: list[int], secret_key: str) -> list[dict]:
     """``prepare`` for each size, each in a fresh interpreter (spawned, so Django starts anew).
 
-    The cache of the first size is Redis database 15, of the second 14.
+    The cache of the first size is Redis database 15, of the second 14; with ``--redis-db`` both share
+    that database, each size under its own key prefix.
     """
     plans = []
     for i, people in enumerate(sizes):
@@ -1160,7 +1174,7 @@ def prepare_all(args, sizes: list[int], secret_key: str) -> list[dict]:
             raise SystemExit(
                 f"{url}: the database is dropped and recreated, so its name must contain 'bench'"
             )
-        redis_url = f"redis://127.0.0.1:6379/{15 - i}"
+        redis_url = f"redis://127.0.0.1:6379/{15 - i if args.redis_db is None else args.redis_db}"
         with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
             plans.append(pool.submit(prepare, people, url, redis_url, args.reuse, secret_key).result())
     return plans
@@ -1259,6 +1273,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=5, help="per measurement")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--redis-db", type=int, help="one Redis database for the cache (default 15 and 14)")
     parser.add_argument("--only", help="regex on 'page (role)': measure only those (and the two references)")
     args = parser.parse_args()
     if args.compare and args.database_url:
