@@ -91,6 +91,13 @@ class Person(models.Model):
             models.Index(fields=["name", "id"], name="person_name"),
             models.Index(fields=["name"], opclasses=["varchar_pattern_ops"], name="person_name_prefix"),
             models.Index(fields=["institution", "name", "id"], name="person_inst_name"),
+            # A name search within one institution: its own people starting with the text, whatever
+            # the number of people of that name in the province.
+            models.Index(
+                fields=["institution", "name"],
+                opclasses=["", "varchar_pattern_ops"],
+                name="person_inst_name_prefix",
+            ),
         ]
 
     def __str__(self):

@@ -210,6 +210,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state", "type", "submitted_at", "id"], name="application_queue"),
             models.Index(fields=["state", "submitted_at", "id"], name="application_waiting"),
             models.Index(fields=["type", "submitted_at", "id"], name="application_by_type"),
+            # An institution's to-dos (home, menu): its own applications, and those addressed to it, in a
+            # state; read from its own rows, whatever the number of applications in that state.
+            models.Index(fields=["institution", "state"], name="application_filer_state"),
+            models.Index(fields=["receiving_institution", "state"], name="application_receiver_state"),
         ]
 
     def __str__(self):

@@ -79,3 +79,15 @@ def test_it_notices_a_search_that_no_index_serves(demo):
     """The check itself: a substring of a name is not indexed, and the plan says so."""
     with pytest.raises(AssertionError):
         assert_served_by_an_index(Person.objects.filter(name__contains="伟"))
+
+
+def test_an_institution_searches_its_own_people_by_name(demo):
+    """An institution's name search reads its own people starting with the text, not every person of
+    that name in the province (their number grows with the province; the institution's does not)."""
+    query = people("张", account="nj-dual")
+    assert_served_by_an_index(query)
+    if connection.vendor == "postgresql":
+        text = plan(query)
+        assert re.search(r"Index Cond: \(\(institution_id = \d+\) AND", text), text
+        assert not re.search(r"\bperson_name_prefix\b", text), text
+    assert query.exists()

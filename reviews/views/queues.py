@@ -71,8 +71,13 @@ def _queue(user, query, module, type):
     cities = City.objects.all() if user.is_province else City.objects.filter(pk=user.city_id)
     filters = read_filters(query, QueueFilterForm, cities=cities)
     tab, city, age = filters["tab"] or "waiting", filters["city"], filters["age"]
-    scoped = Application.objects.visible_to(user).in_module(context["kind"]).filter(type=type)
-    applications = scoped.waiting_for(user) if tab == "waiting" else scoped.decided_by(user)
+    # What waits for a reviewer is within what they may see: its test is not repeated (the planner would
+    # count it twice, expect a short queue and read every application of the city to sort them).
+    if tab == "waiting":
+        applications = Application.objects.waiting_for(user)
+    else:
+        applications = Application.objects.visible_to(user).decided_by(user)
+    applications = applications.in_module(context["kind"]).filter(type=type)
     if city:
         applications = applications.filter(cities=city)
     if age:
