@@ -97,6 +97,8 @@ TEMPLATES = [
                 "jiance.menus.menu",
                 "jiance.help.contact",
             ],
+            # {% url %} that reverses each name once (web/urltag.py), in every template.
+            "builtins": ["web.urltag"],
         },
     }
 ]
