@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import models
+from django.db.models import Q
 from django.db.models.signals import pre_save
 from django_fsm.signals import post_transition
 
@@ -51,14 +52,26 @@ def limit(code: str) -> int:
 
 
 def track(model, steps: dict, field: str = "state") -> None:
-    """``model``'s rows in each state of ``steps`` (state → step code) have a deadline."""
+    """``model``'s rows (and its children's: a process's row is a child of ``Application``) in each state
+    of ``steps`` (state → step code) have a deadline."""
     TRACKED[model] = (field, {str(state): code for state, code in steps.items()})
-    post_transition.connect(_on_transition, sender=model, dispatch_uid=f"workdays:{model._meta.label}")
-    pre_save.connect(_on_create, sender=model, dispatch_uid=f"workdays:create:{model._meta.label}")
+    post_transition.connect(_on_transition, dispatch_uid="workdays.deadlines.transition")
+    pre_save.connect(_on_create, dispatch_uid="workdays.deadlines.create")
+
+
+def _tracking(obj):
+    for cls in type(obj).__mro__:
+        if cls in TRACKED:
+            return TRACKED[cls]
+    return None
 
 
 def step_of(obj) -> str | None:
-    field, steps = TRACKED[type(obj)]
+    """The step ``obj`` is in (its limit's code), or None: not tracked, or in a state without a limit."""
+    tracking = _tracking(obj)
+    if tracking is None:
+        return None
+    field, steps = tracking
     return steps.get(str(getattr(obj, field)))
 
 
@@ -69,6 +82,8 @@ def start(obj, code: str, on: date | None = None) -> None:
 
 
 def _on_transition(sender, instance, name, source, target, **kwargs):
+    if _tracking(instance) is None:
+        return
     code = step_of(instance)
     if code is None:
         instance.step_started_on = instance.due_on = None
@@ -77,7 +92,7 @@ def _on_transition(sender, instance, name, source, target, **kwargs):
 
 
 def _on_create(sender, instance, raw=False, **kwargs):
-    if raw or not instance._state.adding or instance.due_on is not None:
+    if raw or _tracking(instance) is None or not instance._state.adding or instance.due_on is not None:
         return
     code = step_of(instance)
     if code is not None:
@@ -102,10 +117,15 @@ def recompute() -> int:
     return moved
 
 
+def overdue_condition(on: date | None = None) -> Q:
+    """已超期 as a condition (for an aggregate's ``filter``): a working day has passed since the due date."""
+    return Q(due_on__lt=calendar.last_workday(on or calendar.today()))
+
+
 class DeadlineQuerySet(models.QuerySet):
     def overdue(self, on: date | None = None):
         """Past the due date by at least one working day (已超期)."""
-        return self.filter(due_on__lt=calendar.last_workday(on or calendar.today()))
+        return self.filter(overdue_condition(on))
 
     def due_soon(self, days: int = SOON_DAYS, on: date | None = None):
         """Not overdue, due within ``days`` working days (即将到期; 0 is the due day itself)."""
