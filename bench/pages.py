@@ -145,7 +145,7 @@ COLUMNS = {
         " contact_person contact_phone",
         "institutions_qualification": "id kind number valid_from valid_until scope institution_id",
         "institutions_user": "id password is_superuser username first_name last_name email is_staff is_active"
-        " date_joined role must_change_password city_id institution_id",
+        " date_joined role must_change_password city_id institution_id full_name phone",
         "personnel_person": "id name id_number gender birth_date education title phone institution_id",
         "certificates_postcertificate": "id kind number status issued_on edition holder_id institution_id",
         "reviews_application": "id type state subject_name module_jc module_dj round created_at submitted_at"
@@ -340,7 +340,7 @@ class Generator:
 
         def user(username, role, *, city=None, institution=None, admin=False) -> int:
             names_and_flags = (admin, username, "", "", "", admin, True, self.now, role, False)
-            return tables.add("institutions_user", password, *names_and_flags, city, institution)
+            return tables.add("institutions_user", password, *names_and_flags, city, institution, "", "")
 
         self.province_user = user("province", "province")
         user("bench-admin", "province", admin=True)
