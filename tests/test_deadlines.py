@@ -304,3 +304,10 @@ def test_a_holiday_table_moves_open_recoveries_too(login, today):
     )
     recovery.refresh_from_db()
     assert recovery.due_on == date(2027, 1, 11)
+
+
+def test_only_the_provinces_menu_has_the_settings(login):
+    assert "办理时限" in text(login("province").get(reverse("home")))
+    for account in ("nanjing", "nj-jc"):
+        assert reverse("deadline_settings") not in text(login(account).get(reverse("home")))
+        assert login(account).get(reverse("deadline_settings")).status_code == 403

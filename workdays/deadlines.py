@@ -14,16 +14,19 @@ time limit (``track``, from its ``AppConfig.ready()``). From then on:
   rows: one UPDATE per (step, start day, old due date) group whose due date changes.
 """
 
+import operator
 from dataclasses import dataclass
 from datetime import date
+from functools import reduce
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.db.models.signals import pre_save
 from django_fsm.signals import post_transition
 
 from . import calendar
 
+CHUNK = 200  # groups per UPDATE in ``recompute``
 SOON_DAYS = 2  # 即将到期: due within this many working days
 DEADLINE_FILTERS = [("overdue", "已超期"), ("soon", f"即将到期（≤{SOON_DAYS}个工作日）")]
 
@@ -101,7 +104,11 @@ def _on_create(sender, instance, raw=False, **kwargs):
 
 def recompute() -> int:
     """After a change of a limit or of a year's holidays: move the due dates of every open row. Returns
-    the number of rows moved."""
+    the number of rows moved.
+
+    The groups of open rows (same state, start day and due date: a few hundred at most) are read in one
+    query; the due dates that change are written by one UPDATE per ``CHUNK`` groups, each a single pass
+    over the open rows with a CASE, so the cost does not grow with the number of groups."""
     moved = 0
     for model, (field, steps) in TRACKED.items():
         groups = (
@@ -109,11 +116,15 @@ def recompute() -> int:
             .values_list(field, "step_started_on", "due_on")
             .distinct()
         )
+        changes = []
         for state, started, due in list(groups):
             new = calendar.add_workdays(started, limit(steps[state]))
             if new != due:
-                rows = model._base_manager.filter(**{field: state}, step_started_on=started, due_on=due)
-                moved += rows.update(due_on=new)
+                changes.append((Q(**{field: state}, step_started_on=started, due_on=due), new))
+        for i in range(0, len(changes), CHUNK):
+            chunk = changes[i : i + CHUNK]
+            rows = model._base_manager.filter(reduce(operator.or_, (condition for condition, _ in chunk)))
+            moved += rows.update(due_on=Case(*(When(condition, then=Value(new)) for condition, new in chunk)))
     return moved
 
 
