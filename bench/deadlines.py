@@ -142,7 +142,7 @@ def main() -> None:
             calendar.forget()
             moved = deadlines.recompute()
     print(
-        f"recompute after 市级审核 5 → 3: {moved:,} of {open_rows:,} open rows moved in {time.perf_counter() - started:.2f} s"
+        f"recompute after 市级审核 → {days}: {moved:,} of {open_rows:,} open rows moved in {time.perf_counter() - started:.2f} s"
     )
 
 
