@@ -118,6 +118,16 @@ APPLICATION_TYPES = {
     "personnel_filing": (30, OTHER_STATES),
     "institution_filing": (10, OTHER_STATES),
 }
+# 办理时限: the default limit of each waiting state's step, in working days (reviews.apps).
+STEP_LIMITS = {"pending_receipt": 10, "pending_city": 5, "pending_province": 10}
+
+
+def add_workdays(day: date, days: int) -> date:
+    from workdays.calendar import add_workdays as add  # Django is set up by then
+
+    return add(day, days)
+
+
 # The states the partial unique index "one_open_application_per_person" covers (drafts: none here).
 OPEN = {"pending_receipt", "pending_city", "pending_province", "returned"}
 APPROVALS = ("同意。", "材料齐全，同意。", "经审核，符合要求，同意。")
@@ -139,7 +149,8 @@ COLUMNS = {
         "personnel_person": "id name id_number gender birth_date education title phone institution_id",
         "certificates_postcertificate": "id kind number status issued_on edition holder_id institution_id",
         "reviews_application": "id type state subject_name module_jc module_dj round created_at submitted_at"
-        " closed_at created_by_id institution_id person_id receiving_institution_id receiver_accepted returned_to",
+        " closed_at created_by_id institution_id person_id receiving_institution_id receiver_accepted returned_to"
+        " step_started_on due_on",
         "reviews_application_cities": "id application_id city_id",
         "certificates_transferrequest": "application_ptr_id",
         "certificates_reissuerequest": "application_ptr_id reason",
@@ -156,7 +167,8 @@ COLUMNS = {
         " source_state",
         "certificates_printtask": "id edition state created_at printed_at sent_at tracking_number delivered_on"
         " recipient application_id certificate_id destination_city_id",
-        "certificates_recovery": "id state created_at tracking_number mailed_at recovered_at application_id certificate_id",
+        "certificates_recovery": "id state created_at tracking_number mailed_at recovered_at application_id certificate_id"
+        " step_started_on due_on",
     }.items()
 }
 
@@ -425,6 +437,9 @@ class Generator:
             if case.state in ("approved", "withdrawn", "refused"):
                 case.closed_at = events[-1][4]
             created_at = events[0][4] - timedelta(seconds=rng.randrange(600, 2 * 86400))
+            # 办理时限: a waiting step started at its last transition (the default limits).
+            started = events[-1][4].date() if case.state in STEP_LIMITS else None
+            due = add_workdays(started, STEP_LIMITS[case.state]) if started else None
             pk = tables.add(
                 "reviews_application",
                 *(case.type, case.state, self.name[case.person] if case.person else ""),
@@ -434,6 +449,8 @@ class Generator:
                 # Accepted: a transfer past 待接收 (a refused one never was); every return is the filer's part.
                 bool(case.receiver) and round_ > 0 and case.state not in ("pending_receipt", "refused"),
                 "filer" if case.state == "returned" else "",
+                started,
+                due,
             )
             for city in case.cities:
                 tables.add("reviews_application_cities", pk, city)
@@ -636,6 +653,8 @@ class Generator:
                 mailed = self.later(case.closed_at) if state != "pending" else None
                 recovered = self.later(mailed) if state == "recovered" else None
                 tracking = f"SF{rng.randrange(10**12):012d}" if mailed else ""
+                started = case.closed_at.date() if state == "pending" else None
+                due = add_workdays(started, 10) if started else None
                 tables.add(
                     "certificates_recovery",
                     state,
@@ -645,6 +664,8 @@ class Generator:
                     recovered,
                     pk,
                     certificate[0],
+                    started,
+                    due,
                 )
 
     def later(self, moment: datetime) -> datetime:
@@ -881,11 +902,14 @@ def page_plan() -> tuple[list[dict], dict]:
         page("已审核 人员变更", "province", url("review_queue", "jc", "transfer", tab="done")),
         page("证书打印", "province", url("print_queue")),
         page("证书收回", "province", url("recovery_list")),
+        page("证书收回 ?due=overdue", "province", url("recovery_list", due="overdue")),
+        page("待审核 人员变更 ?due=soon", "province", url("review_queue", "jc", "transfer", due="soon")),
         page("申请 待省级复核", "province", url("application_detail", for_province.pk)),
         page("home", "city", url("home")),
         page("人员基本信息", "city", url("person_list", "jc")),
         page("待审核 人员变更", "city", url("review_queue", "jc", "transfer")),
         page("待审核 人员变更 ?age=7", "city", url("review_queue", "jc", "transfer", age=7)),
+        page("待审核 人员变更 ?due=overdue", "city", url("review_queue", "jc", "transfer", due="overdue")),
         page("已审核 人员变更", "city", url("review_queue", "jc", "transfer", tab="done")),
         page("申请 待市级审核", "city", url("application_detail", for_city.pk)),
         page("home", "institution", url("home")),
@@ -1174,7 +1198,9 @@ def prepare_all(args, sizes: list[int], secret_key: str) -> list[dict]:
             raise SystemExit(
                 f"{url}: the database is dropped and recreated, so its name must contain 'bench'"
             )
-        redis_url = f"redis://127.0.0.1:6379/{15 - i if args.redis_db is None else args.redis_db}"
+        redis_url = (
+            args.redis_url or f"redis://127.0.0.1:6379/{15 - i if args.redis_db is None else args.redis_db}"
+        )
         with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
             plans.append(pool.submit(prepare, people, url, redis_url, args.reuse, secret_key).result())
     return plans
@@ -1269,6 +1295,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--compare", help="two sizes, e.g. 10000,1000000: both served, a p50 ratio column")
     parser.add_argument("--database-url", help="default postgres://postgres@127.0.0.1:5432/jiance_bench_<N>")
+    parser.add_argument("--redis-url", help="default redis://127.0.0.1:6379/15 (the second size: 14)")
     parser.add_argument("--reuse", action="store_true", help="keep a database generated for the same N")
     parser.add_argument("--seconds", type=int, default=5, help="per measurement")
     parser.add_argument("--rounds", type=int, default=3)

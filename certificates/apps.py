@@ -15,3 +15,11 @@ class CertificatesConfig(AppConfig):
 
         for process in (TRANSFER, REISSUE, CANCELLATION):
             processes.register(process)
+
+        from workdays import deadlines
+
+        from .models import Recovery
+
+        # 证书收回: the institution mails the paper back within the limit (待交回 → 已寄回).
+        recovery = deadlines.declare(deadlines.Step("recovery", "证书收回（检测机构寄回）", 10))
+        deadlines.track(Recovery, {Recovery.State.PENDING: recovery.code})

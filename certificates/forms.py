@@ -8,6 +8,7 @@ from personnel.models import Person
 from reviews.forms import CorrectionMixin, ScanFormMixin, scan_fields
 from reviews.models import Application
 from web.filters import SearchForm
+from workdays.deadlines import DEADLINE_FILTERS
 
 from .cancellation import CANCELLATION
 from .models import LIVE_STATUSES, CertificateStatus, PostCertificate, PrintTask, Recovery
@@ -152,6 +153,7 @@ class DeliveryFilterForm(forms.Form):
 class RecoveryFilterForm(forms.Form):
     state = forms.ChoiceField(label="状态", choices=Recovery.State.choices, required=False)
     sort = forms.ChoiceField(label="排序", choices=[("waiting", "等待最久")], required=False)
+    due = forms.ChoiceField(label="办理时限", choices=DEADLINE_FILTERS, required=False)
 
 
 class RevocationForm(ScanFormMixin, forms.Form):

@@ -11,6 +11,7 @@ from personnel.models import Person
 from reviews import processes
 from reviews.models import Application
 from web.search import startswith
+from workdays.deadlines import Deadline, DeadlineQuerySet
 
 
 class CertificateStatus(models.TextChoices):
@@ -319,7 +320,7 @@ class CancellationRequest(Application):
         verbose_name = verbose_name_plural = "人员注销"
 
 
-class RecoveryQuerySet(models.QuerySet):
+class RecoveryQuerySet(DeadlineQuerySet):
     def to_mail_back(self, user):
         """The certificates ``user``'s institution must mail back (待交回)."""
         return self.visible_to(user).filter(state=Recovery.State.PENDING)
@@ -339,7 +340,7 @@ def _is_cancelling_institution(recovery, user) -> bool:
     return user.is_institution and user.institution_id == recovery.application.institution_id
 
 
-class Recovery(ConcurrentTransitionMixin, models.Model):
+class Recovery(ConcurrentTransitionMixin, Deadline):
     """Recovery of a cancelled paper certificate: 待交回 → 已寄回 (institution) → 已收回 (province)."""
 
     class State(models.TextChoices):
@@ -359,7 +360,11 @@ class Recovery(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["pk"]
-        indexes = [models.Index(fields=["state", "id"], name="recovery_list")]
+        indexes = [
+            models.Index(fields=["state", "id"], name="recovery_list"),
+            # 待交回 in deadline order, and the 已超期 / 即将到期 filters.
+            models.Index(fields=["state", "due_on", "id"], name="recovery_due"),
+        ]
         verbose_name = verbose_name_plural = "证书收回"
         constraints = [
             models.UniqueConstraint(

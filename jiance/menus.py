@@ -116,6 +116,7 @@ def _reviewer_menu(user, counts):
             Entry("账号管理", reverse("account_list")),
             Entry("安全审计", reverse("audit_list")),
             Entry("登录安全", reverse("login_security")),
+            Entry("办理时限", reverse("deadline_settings")),
         ]
         sections.append(Section("系统管理", [Group("", security)]))
     elif user.is_city:

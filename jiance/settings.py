@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "jobs",
+    "workdays",
     "reviews",
     "personnel",
     "certificates",

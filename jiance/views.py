@@ -3,6 +3,7 @@ import sys
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.forms import PasswordChangeForm
+from django.db.models import Count, F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -15,6 +16,7 @@ from reviews.models import Application
 from web.faults import busy_page, unavailable
 from web.filters import InvalidQuery
 from web.privacy import personal_data
+from workdays.deadlines import overdue_condition
 
 from . import help
 
@@ -23,10 +25,15 @@ from . import help
 def home(request: HttpRequest) -> HttpResponse:
     """The landing page: what is waiting for this user, and qualifications about to expire."""
     user = request.user
+    # Overdue first, then by due date; a returned application (no deadline: the filer corrects) last.
     waiting = (
         Application.objects.waiting_for(user)
         .select_related("institution", "receiving_institution")
-        .order_by("submitted_at", "pk")[:20]
+        .order_by(F("due_on").asc(nulls_last=True), "submitted_at", "pk")[:20]
+    )
+    # How many are waiting and how many of them are overdue (已超期), in one aggregate.
+    totals = Application.objects.waiting_for(user).aggregate(
+        total=Count("pk"), overdue=Count("pk", filter=overdue_condition())
     )
     expiring = (
         Qualification.objects.visible_to(user).expiring().select_related("institution")[:5]
@@ -38,9 +45,9 @@ def home(request: HttpRequest) -> HttpResponse:
         to_mail_back = (
             Recovery.objects.to_mail_back(user)
             .select_related("certificate__holder")
-            .order_by("created_at", "pk")[:20]
+            .order_by("due_on", "pk")[:20]
         )
-    context = {"waiting": waiting, "expiring": expiring, "to_mail_back": to_mail_back}
+    context = {"waiting": waiting, "totals": totals, "expiring": expiring, "to_mail_back": to_mail_back}
     return render(request, "home.html", context)
 
 

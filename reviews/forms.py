@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from workdays.deadlines import DEADLINE_FILTERS
+
 from .attachments import MB, check_totals, inspect_files
 from .processes import ScanSpec
 from .staging import SUFFIX, StagedFile, UnclaimedFile
@@ -225,11 +227,13 @@ AGES = [("3", "3天以上"), ("7", "7天以上"), ("15", "15天以上"), ("30", 
 
 
 class QueueFilterForm(forms.Form):
-    """A reviewer queue's filters: the tab (待审核 when none), a city among ``cities``, a waiting age."""
+    """A reviewer queue's filters: the tab (待审核 when none), a city among ``cities``, a waiting age, and
+    the deadline (已超期 / 即将到期)."""
 
     tab = forms.ChoiceField(label="页签", choices=[("waiting", "待审核"), ("done", "已审核")], required=False)
     city = forms.ModelChoiceField(label="市", queryset=None, required=False)
     age = forms.TypedChoiceField(label="等待", choices=AGES, coerce=int, empty_value=None, required=False)
+    due = forms.ChoiceField(label="办理时限", choices=DEADLINE_FILTERS, required=False)
 
     def __init__(self, *args, cities, **kwargs):
         super().__init__(*args, **kwargs)

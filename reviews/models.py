@@ -18,6 +18,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from institutions.models import Institution, Qualification
+from workdays.deadlines import Deadline, DeadlineQuerySet
 
 from . import processes
 
@@ -51,7 +52,7 @@ def _involves(city_id) -> Exists:
     return Exists(links)
 
 
-class ApplicationQuerySet(models.QuerySet):
+class ApplicationQuerySet(DeadlineQuerySet):
     def visible_to(self, user):
         """Applications a user may see: the filer's and the receiver's own, a city's involved ones, all."""
         if user.is_province:
@@ -142,8 +143,12 @@ def _a_party_is_closed(application) -> bool:
     return application.institution.status == Institution.Status.CANCELLED or _receiver_is_closed(application)
 
 
-class Application(ConcurrentTransitionMixin, models.Model):
-    """申请: one filing by an institution, whatever its process, moving through review."""
+class Application(ConcurrentTransitionMixin, Deadline):
+    """申请: one filing by an institution, whatever its process, moving through review.
+
+    ``due_on`` is the due date of the current step (接收, 市级审核, 省级复核; ``reviews.apps``), set by the
+    transition that starts it (``workdays.deadlines``).
+    """
 
     type = models.CharField("申请类型", max_length=20, choices=processes.type_choices, editable=False)
     state = FSMField("状态", default=State.DRAFT, choices=State.choices, protected=True)
@@ -214,6 +219,9 @@ class Application(ConcurrentTransitionMixin, models.Model):
             # state; read from its own rows, whatever the number of applications in that state.
             models.Index(fields=["institution", "state"], name="application_filer_state"),
             models.Index(fields=["receiving_institution", "state"], name="application_receiver_state"),
+            # 待审核 queues in deadline order (overdue first, then by due date), and their 已超期 / 即将到期
+            # filters and counts.
+            models.Index(fields=["state", "type", "due_on", "id"], name="application_due"),
         ]
 
     def __str__(self):

@@ -16,6 +16,16 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """A holiday table or a time limit saved by a test is rolled back after it: the next test must not
+    count working days from this process's copy of it."""
+    from workdays import calendar
+
+    yield
+    calendar.forget()
+
+
+@pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"

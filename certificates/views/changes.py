@@ -1,5 +1,6 @@
 """【诚信变更管理】: the institution's pages for transfers, reissues and cancellations."""
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,6 +17,7 @@ from web.filters import SearchForm, read_filters
 from web.limits import takes_files
 from web.pages import paginate
 from web.privacy import personal_data
+from workdays.deadlines import DEADLINE_FILTERS
 
 from ..cancellation import CANCELLATION, file_cancellation
 from ..forms import CancellationForm, ReissueForm, TransferForm
@@ -28,21 +30,39 @@ def _institution_only(user):
         raise PermissionDenied("该页面供检测机构使用。")
 
 
+class ChangeFilterForm(SearchForm):
+    due = forms.ChoiceField(label="办理时限", choices=DEADLINE_FILTERS, required=False)
+
+
 def _changes(user, query, process: Process):
     _institution_only(user)
+    filters = read_filters(query, ChangeFilterForm)
+    q, due = filters["q"], filters["due"]
     applications = (
         Application.objects.visible_to(user)
         .filter(type=process.type)
         .select_related("person", "institution", "receiving_institution")
-        .order_by("-created_at", "-pk")
     )
-    q = read_filters(query, SearchForm)["q"]
     if q:
         applications = applications.filter(subject_name__icontains=q)
-    return applications, q
+    if due:  # the open ones by deadline: overdue first, then by due date
+        applications = applications.by_deadline(due).order_by("due_on", "pk")
+    else:
+        applications = applications.order_by("-created_at", "-pk")
+    return applications, q, due
 
 
-CHANGE_COLUMNS = ["编号", "姓名", "涉及模块", "调出机构", "调入机构", "状态", "提交时间"]
+CHANGE_COLUMNS = [
+    "编号",
+    "姓名",
+    "涉及模块",
+    "调出机构",
+    "调入机构",
+    "状态",
+    "提交时间",
+    "办理期限",
+    "剩余工作日",
+]
 
 
 def _change_rows(applications):
@@ -56,6 +76,8 @@ def _change_rows(applications):
             a.receiving_institution.name if a.receiving_institution else "",
             a.get_state_display(),
             timezone.localtime(a.submitted_at).replace(tzinfo=None) if a.submitted_at else "",
+            a.due_on or "",
+            a.days_left if a.days_left is not None else "",
         ]
 
 
@@ -70,8 +92,15 @@ def change_list(request: HttpRequest, process: Process) -> HttpResponse:
     """The institution's applications of one process: filed by it, or (transfers) addressed to it."""
     if wants_xlsx(request):
         return export_response(request, changes_export, type=process.type)
-    applications, q = _changes(request.user, request.GET, process)
-    context = {"type": process.type, "title": process.label, "page": paginate(request, applications), "q": q}
+    applications, q, due = _changes(request.user, request.GET, process)
+    context = {
+        "type": process.type,
+        "title": process.label,
+        "page": paginate(request, applications),
+        "q": q,
+        "due": due,
+        "due_filters": DEADLINE_FILTERS,
+    }
     return render(request, "certificates/change_list.html", context)
 
 

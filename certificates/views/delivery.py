@@ -23,6 +23,7 @@ from web.exports import CHUNK, wants_xlsx
 from web.filters import SelectionForm, read_filters
 from web.pages import paginate
 from web.privacy import personal_data
+from workdays.deadlines import DEADLINE_FILTERS
 
 from .. import delivery, print_job
 from ..forms import DeliveryFilterForm, PrintQueueFilterForm, RecoveryFilterForm
@@ -304,6 +305,8 @@ RECOVERY_COLUMNS = [
     "状态",
     "注销时间",
     "已等待（天）",
+    "办理期限",
+    "剩余工作日",
     "快递单号",
 ]
 
@@ -320,20 +323,31 @@ def _recovery_rows(recoveries):
             r.get_state_display(),
             timezone.localtime(r.created_at).strftime("%Y-%m-%d"),
             r.waiting_days,
+            r.due_on or "",
+            r.days_left if r.days_left is not None else "",
             r.tracking_number,
         ]
+
+
+def _recoveries(user, filters):
+    """The list and its export in one order: ``sort=waiting`` the longest waiting first; with a deadline
+    filter (已超期 / 即将到期) the 待交回 ones by due date, overdue first; else by state."""
+    recoveries = Recovery.objects.visible_to(user)
+    if filters["state"]:
+        recoveries = recoveries.filter(state=filters["state"])
+    if filters["due"]:
+        recoveries = recoveries.by_deadline(filters["due"])
+        order = ("due_on", "pk")
+    else:
+        order = ("created_at", "pk") if filters["sort"] == "waiting" else ("state", "pk")
+    return recoveries.select_related("certificate__holder", "application__institution").order_by(*order)
 
 
 @export_source
 def recovery_export(user, query):
     filters = read_filters(query, RecoveryFilterForm)
     state = filters["state"]
-    recoveries = Recovery.objects.visible_to(user)
-    if state:
-        recoveries = recoveries.filter(state=state)
-    # The same order as the list: ``sort=waiting`` exports the longest waiting first.
-    order = ("created_at", "pk") if filters["sort"] == "waiting" else ("state", "pk")
-    recoveries = recoveries.select_related("certificate__holder", "application__institution").order_by(*order)
+    recoveries = _recoveries(user, filters)
     label = dict(Recovery.State.choices)[state] if state else "全部"
     return Export(f"证书收回-{label}", RECOVERY_COLUMNS, recoveries, _recovery_rows)
 
@@ -345,16 +359,18 @@ def recovery_list(request: HttpRequest) -> HttpResponse:
     if wants_xlsx(request):
         return export_response(request, recovery_export)
     filters = read_filters(request.GET, RecoveryFilterForm)
-    state, sort = filters["state"], filters["sort"]
-    recoveries = Recovery.objects.visible_to(request.user)
-    if state:
-        recoveries = recoveries.filter(state=state)
-    order = ("created_at", "pk") if sort == "waiting" else ("state", "pk")
-    recoveries = recoveries.select_related("certificate__holder", "application__institution").order_by(*order)
-    page = paginate(request, recoveries)
+    state, sort, due = filters["state"], filters["sort"], filters["due"]
+    page = paginate(request, _recoveries(request.user, filters))
     for recovery in page:
         recovery.actions = available_actions(recovery, request.user)
-    context = {"page": page, "state": state, "sort": sort, "states": Recovery.State.choices}
+    context = {
+        "page": page,
+        "state": state,
+        "sort": sort,
+        "states": Recovery.State.choices,
+        "due": due,
+        "due_filters": DEADLINE_FILTERS,
+    }
     return render(request, "certificates/recovery_list.html", context)
 
 

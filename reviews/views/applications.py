@@ -15,6 +15,7 @@ from django_fsm_log.models import StateLog
 from web.limits import takes_files
 from web.privacy import personal_data
 from web.throttle import client_address
+from workdays import deadlines
 
 from .. import actions, transitions
 from ..forms import DecisionForm, ReasonForm, scan_form
@@ -168,6 +169,8 @@ def _render_detail(request, application, status=None, **forms):
         "timeline": timeline(application, attachments),
         "city_reviews": city_reviews(application),
         "last_return": last_return(application),
+        "step_limit": deadlines.limit(step) if (step := deadlines.step_of(application)) else None,
+        "deadline_rows": [application],
         **process.summary(detail, request.user),
     }
     if available & {"approve_city", "approve_province"}:

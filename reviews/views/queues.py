@@ -15,6 +15,7 @@ from web.exports import CHUNK, wants_xlsx
 from web.filters import read_filters
 from web.pages import paginate
 from web.privacy import personal_data
+from workdays.deadlines import DEADLINE_FILTERS
 
 from .. import processes
 from ..forms import AGES, QueueFilterForm
@@ -29,6 +30,8 @@ QUEUE_COLUMNS = [
     "涉及的市",
     "状态",
     "提交时间",
+    "办理期限",
+    "剩余工作日",
     "最近审核环节",
     "审核结论",
     "审核意见",
@@ -53,6 +56,8 @@ def _queue_rows(applications):
             "、".join(c.name for c in a.cities.all()),
             a.get_state_display(),
             _local(a.submitted_at),
+            a.due_on or "",
+            a.days_left if a.days_left is not None else "",
             last.step_label if last else "",
             last.get_outcome_display() if last else "",
             last.opinion if last else "",
@@ -70,7 +75,7 @@ def _queue(user, query, module, type):
     context = module_context(user, module)
     cities = City.objects.all() if user.is_province else City.objects.filter(pk=user.city_id)
     filters = read_filters(query, QueueFilterForm, cities=cities)
-    tab, city, age = filters["tab"] or "waiting", filters["city"], filters["age"]
+    tab, city, age, due = filters["tab"] or "waiting", filters["city"], filters["age"], filters["due"]
     # What waits for a reviewer is within what they may see: its test is not repeated (the planner would
     # count it twice, expect a short queue and read every application of the city to sort them).
     if tab == "waiting":
@@ -82,10 +87,14 @@ def _queue(user, query, module, type):
         applications = applications.filter(cities=city)
     if age:
         applications = applications.filter(submitted_at__lte=timezone.now() - timedelta(days=age))
+    if due:
+        applications = applications.by_deadline(due)
+    # 待审核: overdue first, then by due date (the index application_due); 已审核: in submission order.
+    order = ("due_on", "pk") if tab == "waiting" else ("submitted_at", "pk")
     applications = (
         applications.select_related("institution__city", "receiving_institution__city")
         .prefetch_related("cities")
-        .order_by("submitted_at", "pk")
+        .order_by(*order)
     )
     context.update(
         type=type,
@@ -96,6 +105,8 @@ def _queue(user, query, module, type):
         city=str(city.pk) if city else "",
         ages=AGES,
         age=str(age or ""),
+        due=due,
+        due_filters=DEADLINE_FILTERS,
     )
     return context, applications
 

@@ -1,0 +1,313 @@
+"""办理时限 through HTTP: each step's due date in working days (春节 and its 调休 Saturdays from
+chinese-calendar; a year the package does not know falls back and is flagged 暂定; the province's own
+table for a year wins), shown as 剩余 / 已超期 on the queues, lists and the request page; the queues
+sort overdue first and filter by it; the province changes the limits and the holidays (audited), and
+the open rows' due dates move with them."""
+
+import re
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent, Kind
+from certificates.models import Recovery
+from reviews.models import Application, State
+from workdays import calendar
+
+from .workflow import accept, approve_everywhere, decide, file_cancellation, file_reissue, file_transfer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _calendar_of_this_test():
+    """The province's tables saved by one test are rolled back after it: forget this process's copy."""
+    calendar.forget()
+    yield
+    calendar.forget()
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """today(date(…)) sets the day the system believes it is."""
+
+    def _set(day: date):
+        monkeypatch.setattr(calendar, "today", lambda: day)
+
+    _set(date(2026, 11, 30))
+    return _set
+
+
+def text(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def row_of(page: str, marker: str) -> str:
+    """The table row that contains ``marker``."""
+    for row in page.split("<tr")[1:]:
+        if marker in row:
+            return row.split("</tr>", 1)[0]
+    raise AssertionError(f"{marker} not listed")
+
+
+def reissue_queue(client, **query) -> str:
+    return text(client.get(reverse("review_queue", args=["jc", "reissue"]), query))
+
+
+# --- 春节 and its 调休 Saturdays (2026, from chinese-calendar) ---
+
+
+def test_a_transfer_filed_before_spring_festival_is_due_after_it_counting_the_make_up_saturdays(login, today):
+    # 2026: 春节 off 2/15–2/23; Saturdays 2/14 and 2/28 are working days (调休).
+    today(date(2026, 2, 12))
+    transfer = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    assert transfer.state == State.PENDING_RECEIPT
+    # 接收: 10 working days after 2/12: 2/13, 2/14 (Sat, 调休), 2/24–2/27, 2/28 (Sat, 调休), 3/2, 3/3, 3/4.
+    assert (transfer.step_started_on, transfer.due_on) == (date(2026, 2, 12), date(2026, 3, 4))
+    receiver = login("sz-jc")
+    assert "剩余 10 个工作日" in row_of(text(receiver.get(reverse("transfer_list"))), f"#{transfer.pk}")
+
+    today(date(2026, 2, 20))  # in the holiday: two working days (2/13, 2/14) gone
+    assert "剩余 8 个工作日" in row_of(text(receiver.get(reverse("transfer_list"))), f"#{transfer.pk}")
+
+    today(date(2026, 3, 6))  # 3/5 and 3/6 past the due date
+    listing = text(receiver.get(reverse("transfer_list")))
+    assert "已超期 2 个工作日" in row_of(listing, f"#{transfer.pk}")
+    page = text(receiver.get(reverse("application_detail", args=[transfer.pk])))
+    assert "办理期限 2026-03-04" in page and "已超期 2 个工作日" in page
+    assert "暂定" not in page
+
+    # 接收 on 3/6 starts 市级审核: 5 working days, each city the same.
+    accept(receiver, transfer)
+    transfer.refresh_from_db()
+    assert (transfer.state, transfer.step_started_on, transfer.due_on) == (
+        State.PENDING_CITY,
+        date(2026, 3, 6),
+        date(2026, 3, 13),
+    )
+    decide(login("nanjing"), transfer)  # one city approved, the other still reviews: the same due date
+    transfer.refresh_from_db()
+    assert (transfer.state, transfer.due_on) == (State.PENDING_CITY, date(2026, 3, 13))
+    today(date(2026, 3, 10))
+    decide(login("suzhou"), transfer)
+    transfer.refresh_from_db()
+    assert (transfer.state, transfer.step_started_on, transfer.due_on) == (
+        State.PENDING_PROVINCE,
+        date(2026, 3, 10),
+        date(2026, 3, 24),
+    )
+    decide(login("province"), transfer)
+    transfer.refresh_from_db()
+    assert (transfer.state, transfer.step_started_on, transfer.due_on) == (State.APPROVED, None, None)
+
+
+def test_a_return_stops_the_clock_and_a_resubmission_starts_it_again(login, today):
+    today(date(2026, 11, 2))
+    reissue = file_reissue(login("nj-jc"), ["苏JC-2018-00231"])
+    assert reissue.due_on == date(2026, 11, 9)
+    decide(login("nanjing"), reissue, decision="return", opinion="登报声明不清晰")
+    reissue.refresh_from_db()
+    assert (reissue.state, reissue.due_on) == (State.RETURNED, None)
+    page = text(login("nj-jc").get(reverse("application_detail", args=[reissue.pk])))
+    assert 'id="deadline"' not in page and "工作日" not in page
+
+
+# --- December: a deadline in a year the package does not know ---
+
+
+def test_a_deadline_in_2027_falls_back_to_weekends_and_fixed_holidays_and_is_flagged(login, today):
+    today(date(2026, 12, 24))
+    transfer = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    # 12/25, 12/28–12/31, then 2027 (unknown to chinese-calendar 1.11.0): 1/1 元旦 off, 1/4–1/8.
+    assert transfer.due_on == date(2027, 1, 8)
+    listing = text(login("sz-jc").get(reverse("transfer_list")))
+    assert "剩余 10 个工作日（暂定）" in row_of(listing, f"#{transfer.pk}")
+    assert "2027 年的节假日安排尚未录入" in listing
+    page = text(login("sz-jc").get(reverse("application_detail", args=[transfer.pk])))
+    assert "办理期限 2027-01-08" in page and "（暂定）" in page and "2027 年的节假日安排尚未录入" in page
+    settings_page = text(login("province").get(reverse("deadline_settings")))
+    assert "2027" in row_of(settings_page, "暂定：仅按周末及固定日期节日计算")
+
+
+def test_the_provinces_table_for_2027_wins_and_moves_the_open_due_dates(login, today):
+    today(date(2026, 12, 24))
+    transfer = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    assert transfer.due_on == date(2027, 1, 8)
+    province = login("province")
+    response = province.post(
+        reverse("holiday_table", args=[2027]),
+        {"holidays": "2027-01-01\n2027-01-04、2027-01-05", "workdays": "2027-01-09"},
+    )
+    assert response.status_code == 302
+    transfer.refresh_from_db()
+    # 12/25, 12/28–12/31, 1/6, 1/7, 1/8, 1/9 (Sat, 调休), 1/11.
+    assert transfer.due_on == date(2027, 1, 11)
+    listing = text(login("sz-jc").get(reverse("transfer_list")))
+    assert "剩余 10 个工作日" in row_of(listing, f"#{transfer.pk}")
+    assert "暂定" not in listing
+    event = AuditEvent.objects.get(kind=Kind.DEADLINES)
+    assert (
+        event.username == "province"
+        and "2027 年节假日安排" in event.detail
+        and "1 件期限更新" in event.detail
+    )
+    settings_page = text(province.get(reverse("deadline_settings")))
+    assert "2027" in row_of(settings_page, "省质监总站录入的国务院放假安排")
+
+    # Both emptied: the table goes, 2027 is provisional again and the due date moves back.
+    assert (
+        province.post(reverse("holiday_table", args=[2027]), {"holidays": "", "workdays": ""}).status_code
+        == 302
+    )
+    transfer.refresh_from_db()
+    assert transfer.due_on == date(2027, 1, 8)
+
+
+def test_a_table_that_cannot_be_right_is_refused_with_the_reason(login, today):
+    province = login("province")
+    url = reverse("holiday_table", args=[2027])
+    cases = [
+        ({"holidays": "2027-13-01", "workdays": ""}, "不是日期"),
+        ({"holidays": "2026-10-01", "workdays": ""}, "不在 2027 年"),
+        ({"holidays": "2027-02-06", "workdays": "2027-02-06"}, "不能既放假又调休上班"),
+        ({"holidays": "", "workdays": "2027-02-08"}, "调休上班日应为周六或周日"),
+    ]
+    for data, message in cases:
+        response = province.post(url, data)
+        assert response.status_code == 400 and message in response.content.decode(), data
+    assert not AuditEvent.objects.filter(kind=Kind.DEADLINES).exists()
+
+
+# --- The limits ---
+
+
+def test_the_province_changes_a_limit_and_the_open_due_dates_move(login, today):
+    today(date(2026, 11, 30))
+    reissue = file_reissue(login("nj-jc"), ["苏JC-2018-00231"])
+    assert reissue.due_on == date(2026, 12, 7)  # 市级审核: 5 working days
+    province = login("province")
+    form = text(province.get(reverse("deadline_settings")))
+    assert "市级审核（每个市）" in form and "默认 5 个工作日" in form
+    data = {"receipt": 10, "city": 3, "province": 10, "recovery": 10}
+    assert province.post(reverse("deadline_limits"), data).status_code == 302
+    reissue.refresh_from_db()
+    assert reissue.due_on == date(2026, 12, 3)
+    event = AuditEvent.objects.get(kind=Kind.DEADLINES)
+    assert "市级审核（每个市） 5→3 个工作日" in event.detail and "1 件期限更新" in event.detail
+    # A new step started now takes the new limit.
+    other = file_reissue(login("nj-dual"), ["苏JC-2019-00012"])
+    assert other.due_on == date(2026, 12, 3)
+
+    refused = province.post(reverse("deadline_limits"), {**data, "city": 0})
+    assert refused.status_code == 400 and "时限至少为 1 个工作日" in refused.content.decode()
+    assert login("nanjing").post(reverse("deadline_limits"), data).status_code == 403
+    assert AuditEvent.objects.filter(kind=Kind.DEADLINES).count() == 1
+
+
+# --- Queues: overdue first, filters, home counts ---
+
+
+@pytest.fixture
+def three_reissues(login, today):
+    """In 南京's 人员补证审批 queue on 2026-11-30: overdue (due 11/9), due tomorrow (12/1), due 12/4."""
+    filed = {}
+    for day, account, number in (
+        (date(2026, 11, 27), "nj-dual", "苏JC-2020-00107"),  # due 12/4
+        (date(2026, 11, 2), "nj-jc", "苏JC-2018-00231"),  # due 11/9
+        (date(2026, 11, 24), "nj-dual", "苏JC-2023-00005"),  # due 12/1
+    ):
+        today(day)
+        filed[day.day] = file_reissue(login(account), [number])
+    today(date(2026, 11, 30))
+    return filed[2], filed[24], filed[27]
+
+
+def test_the_queue_lists_overdue_first_then_by_due_date_and_filters(login, three_reissues):
+    overdue, soon, later = three_reissues
+    nanjing = login("nanjing")
+    queue = reissue_queue(nanjing)
+    order = [int(n) for n in re.findall(r"<td>#(\d+)</td>", queue)]
+    assert order == [overdue.pk, soon.pk, later.pk]
+    assert "已超期 15 个工作日" in row_of(queue, f"#{overdue.pk}")
+    assert "剩余 1 个工作日" in row_of(queue, f"#{soon.pk}")
+    assert "剩余 4 个工作日" in row_of(queue, f"#{later.pk}")
+    assert re.findall(r"<td>#(\d+)</td>", reissue_queue(nanjing, due="overdue")) == [str(overdue.pk)]
+    assert re.findall(r"<td>#(\d+)</td>", reissue_queue(nanjing, due="soon")) == [str(soon.pk)]
+    assert nanjing.get(reverse("review_queue", args=["jc", "reissue"]), {"due": "late"}).status_code == 400
+    # The same filter on the database side, for other apps' use.
+    assert list(Application.objects.overdue().values_list("pk", flat=True)) == [overdue.pk]
+    assert list(Application.objects.due_soon().values_list("pk", flat=True)) == [soon.pk]
+
+
+def test_the_queue_pages_by_due_date_in_the_same_number_of_queries(
+    login, three_reissues, django_assert_max_num_queries
+):
+    nanjing = login("nanjing")
+    url = reverse("review_queue", args=["jc", "reissue"])
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert nanjing.get(url, {"due": "overdue"}).status_code == 200
+    with django_assert_max_num_queries(len(ctx.captured_queries)):
+        assert nanjing.get(url).status_code == 200
+
+
+def test_the_home_page_counts_the_overdue_to_dos(login, three_reissues):
+    home = text(login("nanjing").get(reverse("home")))
+    assert "共 3 件待办，其中 1 件已超期" in re.sub(r"<[^>]+>", "", home)
+    assert "已超期 15 个工作日" in home
+
+
+def test_the_settings_pages_take_few_queries(login, django_assert_max_num_queries):
+    province = login("province")
+    with django_assert_max_num_queries(12):
+        assert province.get(reverse("deadline_settings")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert province.get(reverse("holiday_table", args=[2027])).status_code == 200
+
+
+# --- 证书收回 ---
+
+
+def test_the_institution_has_ten_working_days_to_mail_a_cancelled_certificate_back(login, today):
+    today(date(2026, 11, 30))
+    cancellation = file_cancellation(login("nj-dual"), ["苏JC-2019-00012"])
+    approve_everywhere(login, cancellation, ["nanjing"])
+    recovery = Recovery.objects.get(application=cancellation)
+    assert (recovery.step_started_on, recovery.due_on) == (date(2026, 11, 30), date(2026, 12, 14))
+    today(date(2026, 12, 16))
+    nj = login("nj-dual")
+    for page in (nj.get(reverse("recovery_list")), login("province").get(reverse("recovery_list"))):
+        assert "已超期 2 个工作日" in row_of(text(page), "苏JC-2019-00012")
+    listed = text(login("province").get(reverse("recovery_list"), {"due": "overdue"}))
+    assert "苏JC-2019-00012" in listed
+    assert "苏JC-2019-00012" not in text(login("province").get(reverse("recovery_list"), {"due": "soon"}))
+    assert "已超期 2 个工作日" in text(nj.get(reverse("application_detail", args=[cancellation.pk])))
+    assert "已超期 2 个工作日" in row_of(text(nj.get(reverse("home"))), "苏JC-2019-00012")
+
+    nj.post(reverse("recovery_mail", args=[recovery.pk]), {"tracking_number": "SF1"})
+    recovery.refresh_from_db()
+    assert (recovery.state, recovery.due_on) == (Recovery.State.MAILED, None)
+
+
+def test_a_holiday_table_moves_open_recoveries_too(login, today):
+    today(date(2026, 12, 24))
+    cancellation = file_cancellation(login("nj-dual"), ["苏JC-2019-00012"])
+    approve_everywhere(login, cancellation, ["nanjing"])
+    recovery = Recovery.objects.get(application=cancellation)
+    assert recovery.due_on == date(2027, 1, 8)
+    login("province").post(
+        reverse("holiday_table", args=[2027]), {"holidays": "2027-01-01\n2027-01-04", "workdays": ""}
+    )
+    recovery.refresh_from_db()
+    assert recovery.due_on == date(2027, 1, 11)
+
+
+def test_only_the_provinces_menu_has_the_settings(login):
+    assert "办理时限" in text(login("province").get(reverse("home")))
+    for account in ("nanjing", "nj-jc"):
+        assert reverse("deadline_settings") not in text(login(account).get(reverse("home")))
+        assert login(account).get(reverse("deadline_settings")).status_code == 403
