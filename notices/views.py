@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from web.filters import read_filters
 from web.pages import paginate
+from web.privacy import personal_data
 
 from . import actions, organisations
 from .forms import EmailForm, NoticeFilterForm
@@ -22,6 +23,7 @@ def _with_role(user) -> None:
         raise PermissionDenied("您无权查看消息。")
 
 
+@personal_data
 def notice_list(request: HttpRequest) -> HttpResponse:
     _with_role(request.user)
     show = read_filters(request.GET, NoticeFilterForm)["show"]
