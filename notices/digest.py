@@ -49,7 +49,8 @@ def _send_one(key: str, address: str) -> int:
     if not notices:
         return 0
     lines = [
-        f"{n.created_at.astimezone():%Y-%m-%d %H:%M} 【{n.get_kind_display()}】{n.text}" for n in notices
+        f"{timezone.localtime(n.created_at):%Y-%m-%d %H:%M} 【{n.get_kind_display()}】{n.text}"
+        for n in notices
     ]
     body = "\n".join(
         [
