@@ -37,7 +37,8 @@ def notify(recipients: Iterable, kind: str, text: str, url: str, once_key: str |
         raise ValueError(f"not an internal path: {url}")
     keys = list(dict.fromkeys(organisations.key(r) for r in recipients))
     if keys:
-        transaction.on_commit(lambda: _record(keys, kind, text, url, once_key))
+        # robust: the caller's action has committed; a failure to write its messages is logged, not raised.
+        transaction.on_commit(lambda: _record(keys, kind, text, url, once_key), robust=True)
 
 
 def _record(keys: list[str], kind: str, text: str, url: str, once_key: str | None) -> list[Notice]:
