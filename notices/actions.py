@@ -19,7 +19,16 @@ from audit.events import record
 from . import organisations, tasks
 from .models import Kind, Notice, Recipient
 
-__all__ = ["PROVINCE", "Kind", "mark_all_read", "mark_read", "notify", "set_email", "unread_count"]
+__all__ = [
+    "PROVINCE",
+    "UNREAD_CAP",
+    "Kind",
+    "mark_all_read",
+    "mark_read",
+    "notify",
+    "set_email",
+    "unread_count",
+]
 
 PROVINCE = organisations.PROVINCE
 
@@ -72,9 +81,13 @@ def mark_all_read(user) -> int:
     return Recipient.objects.visible_to(user).unread().update(unread=False, read_at=timezone.now())
 
 
+UNREAD_CAP = 99
+
+
 def unread_count(user) -> int:
-    """The header's badge: one count on the ``recipient_inbox`` index."""
-    return Recipient.objects.visible_to(user).unread().count()
+    """The header's badge: one count on the ``recipient_inbox`` index, stopping past ``UNREAD_CAP``
+    (shown as 99+), so that it costs the same however many are unread."""
+    return Recipient.objects.visible_to(user).unread()[: UNREAD_CAP + 1].count()
 
 
 def set_email(user, email: str, *, request=None) -> str:

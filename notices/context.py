@@ -18,4 +18,9 @@ def unread(request):
         return {}
     if second_factor.pending(request):
         return {}
-    return {"unread_notices": SimpleLazyObject(lambda: actions.unread_count(user))}
+
+    def label():
+        count = actions.unread_count(user)
+        return f"{actions.UNREAD_CAP}+" if count > actions.UNREAD_CAP else count
+
+    return {"unread_notices": SimpleLazyObject(label)}

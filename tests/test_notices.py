@@ -284,7 +284,7 @@ def _notices_for(institution_name, n, **fields):
 
 def badge(client) -> str:
     page = client.get(reverse("home")).content.decode()
-    found = re.search(r'id="notice-link">消息(?:<span class="unread-count"[^>]*>(\d+)</span>)?</a>', page)
+    found = re.search(r'id="notice-link">消息(?:<span class="unread-count"[^>]*>(\d+\+?)</span>)?</a>', page)
     assert found, "every logged-in page has 消息 in the header"
     return found.group(1) or "0"
 
@@ -317,6 +317,13 @@ def test_a_copy_opens_only_for_its_own_login(world, act):
     assert Recipient.objects.get(pk=copy.pk).unread
     assert world("sz-jc").post(reverse("notice_open", args=[copy.pk])).status_code == 302
     assert not Recipient.objects.get(pk=copy.pk).unread
+
+
+def test_the_badge_stops_counting_at_99(world, act):
+    act(_notices_for, SZ_JC, 99)
+    assert badge(world("sz-jc")) == "99"
+    act(notify, [Institution.objects.get(name=SZ_JC)], Kind.DEADLINE, "第一百条", "/")
+    assert badge(world("sz-jc")) == "99+"
 
 
 def test_opening_follows_only_an_internal_path(world, act):
