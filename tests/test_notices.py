@@ -200,6 +200,18 @@ def test_an_approved_cancellation_tells_the_institution_to_mail_the_paper_back(w
     assert told(Kind.APPROVED, since=mark).keys() == {"sz-dj"}
 
 
+def test_the_provinces_own_cancellation_tells_the_institution_to_mail_the_paper_back(world, act):
+    from .test_revocation import revoke
+
+    act(revoke, world("province"), "苏JC-2018-00231")
+    found = told()
+    assert found.keys() == {"nj-jc"}
+    assert found["nj-jc"][0].startswith(
+        "王强的建材岗位合格证书（苏JC-2018-00231）已注销，请立即将证书寄回省质监总站"
+    )
+    assert Notice.objects.get().kind == Kind.RECOVER
+
+
 # --- once, not twice --------------------------------------------------------------------------------
 
 
