@@ -5,6 +5,7 @@ from django.conf import settings
 from reviews.processes import COLOUR_SCAN, Process, ScanSpec
 from reviews.transitions import available_actions
 
+from . import notifications
 from .effects import (
     announce,
     change_certificate,
@@ -29,7 +30,8 @@ def apply(cancellation: CancellationRequest, actor) -> None:
     certificates = locked_certificates(pk__in=cancellation.certificates.values("pk"))
     for certificate in certificates:
         change_certificate(cancellation, certificate, "cancel", actor)
-        Recovery.objects.create(certificate=certificate, application=cancellation)
+        recovery = Recovery.objects.create(certificate=certificate, application=cancellation)
+        notifications.must_mail_back(recovery)
         void_unsent_prints(certificate, actor, f"人员注销 #{cancellation.pk}")
     announce(cancellation, cancellation.person, certificates)
 

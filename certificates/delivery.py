@@ -4,6 +4,7 @@ from django.db import transaction
 
 from reviews.transitions import guarded, run
 
+from . import notifications
 from .models import PrintTask, Recovery
 
 
@@ -30,6 +31,11 @@ def send(task_ids, user, tracking_number: str) -> list[PrintTask]:
             raise ValueError("一次寄出的证书必须寄往同一个市。")
         for task in tasks:
             run(task, "send", user, tracking_number, description=f"寄出，快递单号 {tracking_number or '—'}")
+        sent = PrintTask.objects.filter(pk__in=[t.pk for t in tasks]).select_related(
+            "certificate__institution", "certificate__holder__institution", "destination_city"
+        )
+        for task in sent:
+            notifications.ready_to_collect(task)
     return tasks
 
 

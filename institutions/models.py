@@ -30,6 +30,7 @@ class City(models.Model):
     code = models.SlugField("代码", unique=True)
     name = models.CharField("名称", max_length=20, unique=True)
     order = models.PositiveSmallIntegerField("排序", default=0)
+    email = models.EmailField("接收消息的电子邮箱", blank=True, help_text="消息的每日邮件汇总发往此邮箱")
 
     class Meta:
         ordering = ["order"]
@@ -80,6 +81,7 @@ class Institution(FSMModelMixin, models.Model):
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
     contact_person = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=30, blank=True)
+    email = models.EmailField("接收消息的电子邮箱", blank=True, help_text="消息的每日邮件汇总发往此邮箱")
     status = FSMField("状态", max_length=10, choices=Status.choices, default=Status.PREPARING, protected=True)
 
     objects = InstitutionQuerySet.as_manager()

@@ -213,6 +213,19 @@ def topics_for(user) -> list[Topic]:
         topics = _province(user)
     else:
         topics = _city(user)
+    email = "" if user.is_province else "在“邮件通知”中填写本单位的电子邮箱，每日可收到一封消息汇总邮件。"
+    topics.append(
+        Topic(
+            "消息",
+            [
+                Step(
+                    "页面顶部的“消息”旁的红色数字是您未读的消息数：申请待您处理、被退回、已通过，证书可领取或须寄回，"
+                    f"资质即将到期等。点击消息即标为已读并打开相关页面；同一单位的每个账号各自阅读。{email}",
+                    [("消息", reverse("notice_list"))],
+                )
+            ],
+        )
+    )
     topics.append(
         Topic(
             "公告与证书查询",

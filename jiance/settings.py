@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "jobs",
     "workdays",
+    "notices",
     "reviews",
     "personnel",
     "certificates",
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jiance.menus.menu",
+                "notices.context.unread",
                 "jiance.help.contact",
             ],
             # {% url %} that reverses each name once (web/urltag.py), in every template.
@@ -248,6 +250,18 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000)
 PRINT_SYNC_MAX = env_int("PRINT_SYNC_MAX", 200)
 JOB_RETENTION_HOURS = env_int("JOB_RETENTION_HOURS", 24)
+# 消息 (notices/): the daily digest is mailed only when EMAIL_HOST is set; the province's address comes
+# from here (institutions and cities set their own on the 消息 page); SMS_GATEWAY plugs in an SMS provider.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "jiance@localhost")
+PROVINCE_EMAIL = os.environ.get("PROVINCE_EMAIL", "")
+SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "")
 # The login page's "若帐号密码遗忘，可联系省质监总站" line.
 PROVINCE_CONTACT = os.environ.get("PROVINCE_CONTACT", "025-51868000")
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("jobs.urls")),
     path("", include("workdays.urls")),
+    path("", include("notices.urls")),
 ]
 
 handler400 = "jiance.views.bad_request"

@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from audit.events import Kind, record
 
-from . import processes, transitions
+from . import notifications, processes, transitions
 from .attachments import add_rows, cleanup_on_failure, supersede, write
 from .models import Application, Decision, Party, State
 from .processes import FilingRefused
@@ -114,7 +114,9 @@ def file_application(application, user, *, scans_by_type: dict, on_saved=None) -
                     on_saved(application)
                 add_rows(written, application=application)
                 # Transitions always run on the base row, so that the history is keyed by Application.
-                run(_lock(application.pk), "submit", user, description="提交申请")
+                filed = _lock(application.pk)
+                run(filed, "submit", user, description="提交申请")
+                notifications.moved(filed, State.DRAFT)
     except IntegrityError:
         # The partial unique index is the backstop where the row lock could not serialise the filings.
         _check_no_open_application(application.person_id)
@@ -136,7 +138,9 @@ def _run_with_scans(application_id: int, user, name: str, scans_by_type: dict, d
             earlier = list(current.values_list("pk", flat=True))
             add_rows(written, application=application)
             # Refused (403 / 已被处理) → the transaction rolls back and cleanup removes the new files.
+            before = application.state
             run(application, name, user, description=description() if callable(description) else description)
+            notifications.moved(application, before)
             supersede(application.attachments.filter(pk__in=earlier), in_round=application.round)
     return application
 
@@ -315,7 +319,9 @@ def decide(
             # reviewer of the same office decided first where the row lock could not serialise.
             raise AlreadyHandled from e
         extra = {"party": party} if party else {}
+        before = application.state
         run(application, name, user, description=decision.opinion, **extra)
+        notifications.moved(application, before, decision)
         record(
             Kind.DECISION,
             user=user,

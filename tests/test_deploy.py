@@ -76,6 +76,8 @@ def test_systemd_runs_the_app_the_worker_and_the_timers():
         ("sweep-attachments", "sweep_attachments"),
         ("sweep-jobs", "sweep_jobs"),
         ("sweep-jobs", "prune_db_task_results"),
+        ("notices", "notify_expiring_qualifications"),
+        ("notices", "send_notice_digests"),
     ]:
         assert f"manage.py {command}\n" in (units / f"jiance-{job}.service").read_text()
         assert "OnCalendar=" in (units / f"jiance-{job}.timer").read_text()

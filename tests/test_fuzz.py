@@ -63,6 +63,7 @@ READS = {
     "account_list": ["q", "role", "city", "status", "format", *PAGING],
     "audit_list": ["username", "organisation", "kind", "date_from", "date_to", "address", "format", *PAGING],
     "otp_verify": ["next"],
+    "notice_list": ["show", *PAGING],
 }
 QUERY_NAMES = sorted({name for names in READS.values() for name in names})
 
@@ -96,6 +97,7 @@ FORM_FIELDS = {
     "otp_reset": ["username"],
     "otp_setup": ["code"],
     "otp_verify": ["code"],
+    "notice_email": ["email"],
 }
 
 # Numbers that str.isdigit() accepts and int(), timedelta or the database do not, and their kin.
@@ -204,6 +206,7 @@ def _person_base(person=None):
 # URL name → a valid form for the first role the URL lets in (built anew for each POST: files are read
 # once). Actions that would end the posting client's session (a right password) are given a wrong one.
 VALID = {
+    "notice_email": lambda w: {"email": "office@example.cn"},
     "login": lambda w: {"username": "fuzz-nobody", "password": "Wrong#2026x"},
     "password_change": lambda w: {"old_password": "Wrong#2026x", "new_password1": "Fuzz@Jiance2026",
                                   "new_password2": "Fuzz@Jiance2026"},

@@ -140,6 +140,8 @@ PERSONAL = {
     "audit_list-xlsx": ("province", lambda w: {}, {"format": "xlsx"}),
     "login_security": ("province", lambda w: {}, {}),
     "otp_setup": ("nj-jc", lambda w: {}, {}),
+    # 消息: the names of the people an application is about.
+    "notice_list": ("sz-jc", lambda w: {}, {}),
     # 证书查询, by hand and from a printed QR code: a holder's (masked) name, institution and status.
     "verify": ("anonymous", lambda w: {}, {"number": "苏JC-2019-00012", "name": "张伟"}),
     "verify_qr": ("anonymous", lambda w: {"token": w.token}, {}),

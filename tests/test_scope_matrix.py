@@ -261,6 +261,14 @@ TABLE: dict[str, list[Case]] = {
     "job_detail": [Case("", pk("job"), only({"province"}, denied=404))],
     "job_status": [Case("", pk("job"), only({"province"}, denied=404))],
     "job_download": [Case("", pk("job"), only({"province"}, denied=404))],
+    # 消息: every login has its own list; opening a copy is POST-only (its scope: tests/test_notices.py).
+    "notice_list": [
+        Case("", no_args, signed_in()),
+        Case("unread", no_args, signed_in(), query=lambda _w: {"show": "unread"}),
+    ],
+    "notice_open": [Case("GET", lambda _w: {"pk": 1}, signed_in(405))],
+    "notice_read_all": post_only(),
+    "notice_email": post_only(),
 }
 
 MATRIX = [(name, case, role) for name, cases in TABLE.items() for case in cases for role in ROLES]
