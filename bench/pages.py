@@ -135,7 +135,7 @@ COLUMNS = {
         " contact_person contact_phone",
         "institutions_qualification": "id kind number valid_from valid_until scope institution_id",
         "institutions_user": "id password is_superuser username first_name last_name email is_staff is_active"
-        " date_joined role must_change_password city_id institution_id",
+        " date_joined role must_change_password full_name phone city_id institution_id",
         "personnel_person": "id name id_number gender birth_date education title phone institution_id",
         "certificates_postcertificate": "id kind number status issued_on edition holder_id institution_id",
         "reviews_application": "id type state subject_name module_jc module_dj round created_at submitted_at"
@@ -144,7 +144,7 @@ COLUMNS = {
         "certificates_transferrequest": "application_ptr_id",
         "certificates_reissuerequest": "application_ptr_id reason",
         "certificates_reissuerequest_certificates": "id reissuerequest_id postcertificate_id",
-        "certificates_cancellationrequest": "application_ptr_id reason holder_agrees",
+        "certificates_cancellationrequest": "application_ptr_id reason holder_agrees by_province",
         "certificates_cancellationrequest_certificates": "id cancellationrequest_id postcertificate_id",
         "filings_personnelfiling": "application_ptr_id name id_number gender birth_date education title phone"
         " before",
@@ -156,7 +156,8 @@ COLUMNS = {
         " source_state",
         "certificates_printtask": "id edition state created_at printed_at sent_at tracking_number delivered_on"
         " recipient application_id certificate_id destination_city_id",
-        "certificates_recovery": "id state tracking_number mailed_at recovered_at application_id certificate_id",
+        "certificates_recovery": "id state tracking_number mailed_at recovered_at created_at application_id"
+        " certificate_id",
     }.items()
 }
 
@@ -327,7 +328,7 @@ class Generator:
         tables = Tables()
 
         def user(username, role, *, city=None, institution=None, admin=False) -> int:
-            names_and_flags = (admin, username, "", "", "", admin, True, self.now, role, False)
+            names_and_flags = (admin, username, "", "", "", admin, True, self.now, role, False, "", "")
             return tables.add("institutions_user", password, *names_and_flags, city, institution)
 
         self.province_user = user("province", "province")
@@ -587,7 +588,7 @@ class Generator:
             for certificate in case.certificates:
                 tables.add("certificates_reissuerequest_certificates", pk, certificate[0])
         elif case.type == "cancellation":
-            tables.add("certificates_cancellationrequest", pk, "本人离职，不再从事检测工作", True)
+            tables.add("certificates_cancellationrequest", pk, "本人离职，不再从事检测工作", True, False)
             for certificate in case.certificates:
                 tables.add("certificates_cancellationrequest_certificates", pk, certificate[0])
         elif case.type == "personnel_filing":  # a change of the person's 职称
@@ -634,7 +635,16 @@ class Generator:
                 mailed = self.later(case.closed_at) if state != "pending" else None
                 recovered = self.later(mailed) if state == "recovered" else None
                 tracking = f"SF{rng.randrange(10**12):012d}" if mailed else ""
-                tables.add("certificates_recovery", state, tracking, mailed, recovered, pk, certificate[0])
+                tables.add(
+                    "certificates_recovery",
+                    state,
+                    tracking,
+                    mailed,
+                    recovered,
+                    case.closed_at,
+                    pk,
+                    certificate[0],
+                )
 
     def later(self, moment: datetime) -> datetime:
         """A moment up to a week after ``moment``, but not in the future."""

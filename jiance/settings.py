@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "certificates",
     "filings",
     "dataload",
+    "stats",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -241,6 +242,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000)
 PRINT_SYNC_MAX = env_int("PRINT_SYNC_MAX", 200)
 JOB_RETENTION_HOURS = env_int("JOB_RETENTION_HOURS", 24)
+# 统计分析: how old the dashboard's figures may grow before a view asks the worker for a refresh (the
+# systemd timer refreshes them every 10 minutes).
+STATS_REFRESH_MINUTES = env_int("STATS_REFRESH_MINUTES", 10)
 # The login page's "若帐号密码遗忘，可联系省质监总站" line.
 PROVINCE_CONTACT = os.environ.get("PROVINCE_CONTACT", "025-51868000")
 

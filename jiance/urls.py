@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("audit.urls")),
     path("", include("jobs.urls")),
+    path("", include("stats.urls")),
 ]
 
 handler400 = "jiance.views.bad_request"

@@ -12,6 +12,7 @@ from certificates.models import Recovery
 from institutions.models import Qualification
 from institutions.sessions import keep_only_this_session
 from reviews.models import Application
+from stats import dashboard
 from web.faults import busy_page, unavailable
 from web.filters import InvalidQuery
 from web.privacy import personal_data
@@ -21,7 +22,8 @@ from . import help
 
 @personal_data
 def home(request: HttpRequest) -> HttpResponse:
-    """The landing page: what is waiting for this user, and qualifications about to expire."""
+    """The landing page: what is waiting for this user, and qualifications about to expire; below them,
+    the province's and each city's 统计分析 (read from the summary table: a few queries at any volume)."""
     user = request.user
     waiting = (
         Application.objects.waiting_for(user)
@@ -40,7 +42,8 @@ def home(request: HttpRequest) -> HttpResponse:
             .select_related("certificate__holder")
             .order_by("created_at", "pk")[:20]
         )
-    context = {"waiting": waiting, "expiring": expiring, "to_mail_back": to_mail_back}
+    board = dashboard.for_user(user) if dashboard.may_see(user) else None
+    context = {"waiting": waiting, "expiring": expiring, "to_mail_back": to_mail_back, "board": board}
     return render(request, "home.html", context)
 
 
