@@ -56,7 +56,7 @@ def bar_chart(
     totals = [
         sum(row[j] for j, s in enumerate(series) if s.stack == stack) for row in values for stack in stacks
     ]
-    step = nice_step(max(totals, default=0))
+    step = max(nice_step(max(totals, default=0)), 10**-digits)  # counts never step by a fraction
     top = step * max(1, -(-max(totals, default=0) // step))
     legend_rows = -(-len(series) // 4)
     if horizontal:
