@@ -42,8 +42,10 @@ def home(request: HttpRequest) -> HttpResponse:
             .select_related("certificate__holder")
             .order_by("created_at", "pk")[:20]
         )
-    board = dashboard.for_user(user) if dashboard.may_see(user) else None
-    context = {"waiting": waiting, "expiring": expiring, "to_mail_back": to_mail_back, "board": board}
+    context = {"waiting": waiting, "expiring": expiring, "to_mail_back": to_mail_back}
+    if dashboard.may_see(user):
+        context["dashboard"] = dashboard.html_for(user)
+        context["dashboard_scope"] = dashboard.scope_label(user)
     return render(request, "home.html", context)
 
 

@@ -2,16 +2,20 @@
 合计) and its SVG drawing. The province sees every city and 全省; a city its own figures only.
 
 Reading costs two queries (the refresh's time, the scope's figures) and one more for the city names on
-the province's dashboard, whatever the volume behind the figures.
+the province's dashboard, whatever the volume behind the figures; the rendered HTML is then cached until
+the next refresh (``html_for``).
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from institutions.models import City
 from web.charts import Series, bar_chart
@@ -22,10 +26,16 @@ from .models import Figure
 from .tasks import request_refresh
 
 PROVINCE = "全省"
+CACHE_SECONDS = 3600
+UNREAD = object()  # for_user(stamp=…): the refresh was not read yet
 
 
 def may_see(user) -> bool:
     return user.is_province or user.is_city
+
+
+def scope_label(user) -> str:
+    return PROVINCE if user.is_province else user.city.name
 
 
 def check(user) -> None:
@@ -100,22 +110,47 @@ class Dashboard:
     tables: list[Table]
 
 
-def for_user(user, charts: list[Chart] | None = None) -> Dashboard:
-    """The dashboard of ``user``'s scope (403 for anyone but the province and the cities). A missing or
-    stale summary asks the job worker for a refresh (once per ``STATS_REFRESH_MINUTES``)."""
+def html_for(user) -> SafeString:
+    """The whole dashboard of ``user``'s scope as HTML (403 for anyone but the province and the cities).
+
+    The figures change only when a refresh commits, so the HTML is rendered once per scope and refresh
+    and then read from the cache: one query (the refresh's time) and one cache read per page.
+    """
+    check(user)
+    stamp = _checked_stamp()
+    scope = "province" if user.is_province else f"city:{user.city_id}"
+    when = stamp.finished_at.isoformat() if stamp else "never"
+    key = f"stats:html:{scope}:{when}:{summary.is_stale(stamp)}"
+
+    def render():
+        return render_to_string("stats/includes/_dashboard.html", {"board": for_user(user, stamp=stamp)})
+
+    # Safe: our own template, which escapes every value.
+    return mark_safe(cache.get_or_set(key, render, timeout=CACHE_SECONDS))
+
+
+def _checked_stamp():
+    """The last refresh; a missing or stale summary asks the job worker for a refresh (once per
+    ``STATS_REFRESH_MINUTES``)."""
+    stamp = summary.last_refresh()
+    if summary.is_stale(stamp):
+        request_refresh()
+    return stamp
+
+
+def for_user(user, charts: list[Chart] | None = None, stamp=UNREAD) -> Dashboard:
+    """The dashboard of ``user``'s scope (403 for anyone but the province and the cities): its tables
+    and charts, from the summary."""
     check(user)
     charts = list(CHARTS.values()) if charts is None else charts
-    stamp = summary.last_refresh()
+    stamp = _checked_stamp() if stamp is UNREAD else stamp
     stale = summary.is_stale(stamp)
-    if stale:
-        request_refresh()
     figures = _figures(user, charts)
     as_of = stamp.finished_at if stamp else timezone.now()
     places = _places(user) if any(c.rows is None for c in charts) else []
     own = None if user.is_province else user.city_id
     tables = [_table(chart, figures, places, own, as_of) for chart in charts]
-    scope = PROVINCE if user.is_province else user.city.name
-    return Dashboard(scope, stamp.finished_at if stamp else None, stale, tables)
+    return Dashboard(scope_label(user), stamp.finished_at if stamp else None, stale, tables)
 
 
 def _figures(user, charts) -> dict:

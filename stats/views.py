@@ -11,7 +11,11 @@ from .charts import CHARTS
 
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     """统计分析 (also shown on the home page of the province and of each city)."""
-    return render(request, "stats/dashboard.html", {"board": dashboard.for_user(request.user)})
+    dashboard.check(request.user)
+    scope = "全省" if request.user.is_province else request.user.city.name
+    return render(
+        request, "stats/dashboard.html", {"scope": scope, "dashboard": dashboard.html_for(request.user)}
+    )
 
 
 def export(request: HttpRequest, chart: str) -> HttpResponse:
