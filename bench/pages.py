@@ -8,10 +8,11 @@
    postgres://postgres@127.0.0.1:5432/jiance_bench_<N>; its name must contain "bench", as it is
    dropped): ``migrate``, then COPY of 1,500 institutions in the 13 cities, N people with about 1.25
    certificates each, N/10 applications (at least 2,000) of every process in every state with their
-   decisions and state logs, print tasks and recoveries; then VACUUM ANALYZE and the sequences.
+   decisions and state logs, print tasks and recoveries; then VACUUM ANALYZE and the sequences. Then the
+   统计分析 figures are refreshed as the job worker would (their time is printed).
    ``--reuse`` keeps a database this script generated for the same N (it still runs ``migrate``).
 2. Serves it with gunicorn (2 sync workers, JIANCE_PRODUCTION=1, whitenoise's manifest storage after
-   ``collectstatic``, Redis cache on db 15 (14 for the second size of ``--compare``), flushed first)
+   ``collectstatic``, Redis cache on db 15 (14 for the second size of ``--compare``; ``--redis-db``), flushed first)
    with DJANGO_SETTINGS_MODULE=bench.settings: the product plus two reference pages, ``/bench/ok/``
    (bare, logged in) and the admin changelist of people (bench/urls.py).
 3. Logs each role in by creating its session directly and sending its cookie (``__Host-sessionid``, the
@@ -793,6 +794,7 @@ def prepare(people: int, database_url: str, redis_url: str, reuse: bool, secret_
         print(f"generated in {seconds:.0f} s", flush=True)
     cache.clear()
     Session.objects.all().delete()
+    refresh_statistics()
     pages, subjects = page_plan()
     return {
         "people": people,
@@ -802,6 +804,18 @@ def prepare(people: int, database_url: str, redis_url: str, reuse: bool, secret_
         "pages": pages,
         "subjects": subjects,
     }
+
+
+def refresh_statistics() -> None:
+    """The dashboard's figures, as the job worker computes them (``manage.py refresh_stats``): the pages
+    read them; print what each chart's queries took."""
+    from stats import summary
+
+    outcome = summary.refresh()
+    timings = ", ".join(f"{chart} {seconds:.2f} s" for chart, seconds in outcome.seconds.items())
+    print(
+        f"统计分析 refreshed: {outcome.figures} figures in {sum(outcome.seconds.values()):.1f} s ({timings})"
+    )
 
 
 def login(username: str) -> str:
@@ -905,7 +919,9 @@ def page_plan() -> tuple[list[dict], dict]:
         page("证书收回 ?due=overdue", "province", url("recovery_list", due="overdue")),
         page("待审核 人员变更 ?due=soon", "province", url("review_queue", "jc", "transfer", due="soon")),
         page("申请 待省级复核", "province", url("application_detail", for_province.pk)),
+        page("统计分析", "province", url("stats_dashboard")),
         page("home", "city", url("home")),
+        page("统计分析", "city", url("stats_dashboard")),
         page("人员基本信息", "city", url("person_list", "jc")),
         page("待审核 人员变更", "city", url("review_queue", "jc", "transfer")),
         page("待审核 人员变更 ?age=7", "city", url("review_queue", "jc", "transfer", age=7)),

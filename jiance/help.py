@@ -206,13 +206,26 @@ def _province(user) -> list[Topic]:
     ]
 
 
+def _statistics() -> Topic:
+    return Topic(
+        "统计分析",
+        [
+            Step(
+                "首页待办事项下方（或【统计分析】→ 统计分析）显示本辖区的申请、待办、各环节办理时长和证书统计图表，"
+                "每个图表旁列出数据，可点“导出Excel”；数据由后台定时更新，页面显示更新时间。",
+                [("统计分析", reverse("stats_dashboard"))],
+            )
+        ],
+    )
+
+
 def topics_for(user) -> list[Topic]:
     if user.is_institution:
         topics = _institution(user)
     elif user.is_province:
-        topics = _province(user)
+        topics = [*_province(user), _statistics()]
     else:
-        topics = _city(user)
+        topics = [*_city(user), _statistics()]
     email = "" if user.is_province else "在“邮件通知”中填写本单位的电子邮箱，每日可收到一封消息汇总邮件。"
     topics.append(
         Topic(

@@ -106,6 +106,7 @@ def _module_section(slug, kind, reviews):
 def _reviewer_menu(user, counts):
     sections = [_module_section(slug, kind, reviews=counts) for slug, kind in MODULES]
     sections.append(_certificate_section(user))
+    sections.append(Section("统计分析", [Group("", [Entry("统计分析", reverse("stats_dashboard"))])]))
     if user.is_province:
         entries = [
             Entry("新增检测机构", reverse("institution_new")),

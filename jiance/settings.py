@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "certificates",
     "filings",
     "dataload",
+    "stats",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -262,6 +263,9 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "jiance@localhost")
 PROVINCE_EMAIL = os.environ.get("PROVINCE_EMAIL", "")
 SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "")
+# 统计分析: how old the dashboard's figures may grow before a view asks the worker for a refresh (the
+# systemd timer refreshes them every 10 minutes).
+STATS_REFRESH_MINUTES = env_int("STATS_REFRESH_MINUTES", 10)
 # The login page's "若帐号密码遗忘，可联系省质监总站" line.
 PROVINCE_CONTACT = os.environ.get("PROVINCE_CONTACT", "025-51868000")
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("jobs.urls")),
     path("", include("workdays.urls")),
     path("", include("notices.urls")),
+    path("", include("stats.urls")),
 ]
 
 handler400 = "jiance.views.bad_request"

@@ -13,6 +13,7 @@ from certificates.models import Recovery
 from institutions.models import Qualification
 from institutions.sessions import keep_only_this_session
 from reviews.models import Application
+from stats import dashboard
 from web.faults import busy_page, unavailable
 from web.filters import InvalidQuery
 from web.privacy import personal_data
@@ -23,7 +24,8 @@ from . import help
 
 @personal_data
 def home(request: HttpRequest) -> HttpResponse:
-    """The landing page: what is waiting for this user, and qualifications about to expire."""
+    """The landing page: what is waiting for this user, and qualifications about to expire; below them,
+    the province's and each city's 统计分析 (read from the summary table: a few queries at any volume)."""
     user = request.user
     # Overdue first, then by due date; a returned application (no deadline: the filer corrects) last.
     waiting = (
@@ -48,6 +50,9 @@ def home(request: HttpRequest) -> HttpResponse:
             .order_by("due_on", "pk")[:20]
         )
     context = {"waiting": waiting, "totals": totals, "expiring": expiring, "to_mail_back": to_mail_back}
+    if dashboard.may_see(user):
+        context["dashboard"] = dashboard.html_for(user)
+        context["dashboard_scope"] = dashboard.scope_label(user)
     return render(request, "home.html", context)
 
 

@@ -30,6 +30,7 @@ from institutions.modules import MODULE_SLUGS
 from personnel.models import Person
 from reviews import processes
 from reviews.models import Application, Attachment, Decision, State
+from stats.charts import CHARTS
 
 from . import workflow
 
@@ -269,6 +270,9 @@ TABLE: dict[str, list[Case]] = {
     "notice_open": [Case("GET", lambda _w: {"pk": 1}, signed_in(405))],
     "notice_read_all": post_only(),
     "notice_email": post_only(),
+    # 统计分析: the province and every city (each its own figures); institutions are refused.
+    "stats_dashboard": [Case("", no_args, only(REVIEWERS))],
+    "stats_export": [Case(slug, lambda _w, slug=slug: {"chart": slug}, only(REVIEWERS)) for slug in CHARTS],
 }
 
 MATRIX = [(name, case, role) for name, cases in TABLE.items() for case in cases for role in ROLES]
