@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "personnel",
     "certificates",
     "filings",
+    "dossiers",
     "dataload",
     "axes",
     "django_otp",
