@@ -71,7 +71,7 @@ def dossier_for(user, pk: int) -> Dossier:
         person=person,
         id_number=person.id_number if full else person.masked_id_number,
         id_number_masked=not full,
-        employments=list(person.employments.select_related("institution__city", "application").in_order()),
+        employments=list(person.employments.select_related("institution__city").in_order()),
         certificates=_certificates(person),
         applications=_applications(user, person),
     )
@@ -120,9 +120,11 @@ def _applications(user, person) -> list[Application]:
         .prefetch_related(Prefetch("decisions", queryset=decisions))
         .order_by("-created_at", "-pk")
     )
+    if not applications:
+        return []
     scans: dict[int, list[Attachment]] = {}
     current = Attachment.objects.filter(application__in=[a.pk for a in applications]).current()
-    for scan in current.order_by("application_id", "type", "page", "pk") if applications else []:
+    for scan in current.order_by("application_id", "type", "page", "pk"):
         scans.setdefault(scan.application_id, []).append(scan)
     for application in applications:
         application.scans = scans.get(application.pk, [])
