@@ -7,7 +7,8 @@ institution of that kind.
 """
 
 from institutions.models import Institution, Kind
-from personnel.models import Person
+from personnel.employment import move
+from personnel.models import EmploymentSource, Person
 from reviews.actions import file_application, refuse_closed_destination
 from reviews.processes import (
     COLOUR_SCAN,
@@ -77,6 +78,7 @@ def apply(transfer: TransferRequest, actor) -> None:
             void_unsent_prints(certificate, actor, f"人员变更调离 #{transfer.pk}：证书调离")
     person.institution = receiving
     person.save(update_fields=["institution"])
+    move(person, receiving, EmploymentSource.TRANSFER, application=transfer)
     announce(transfer, person, certificates, to_institution=receiving.name)
 
 

@@ -8,7 +8,8 @@ from django.db import connection
 from certificates.effects import change_certificate, change_rows, locked_certificates, open_print_task
 from certificates.models import CertificateStatus
 from institutions.models import Institution, Kind
-from personnel.models import Person
+from personnel.employment import move
+from personnel.models import EmploymentSource, Person
 from reviews.actions import file_application, refuse_closed_destination
 from reviews.processes import (
     COLOUR_SCAN,
@@ -111,6 +112,7 @@ def apply(filing: PersonnelFiling, actor) -> None:
         )
         if person is None:
             person = Person.objects.create(institution=filing.institution, **values)
+            move(person, filing.institution, EmploymentSource.FILING, application=filing)
         else:
             _take_on(filing, person, values, actor)
         PersonnelFiling.objects.filter(pk=filing.pk).update(person=person)
@@ -132,6 +134,7 @@ def _take_on(filing, person, values, actor) -> None:
         setattr(person, field, value)
     person.institution = filing.institution
     person.save()
+    move(person, filing.institution, EmploymentSource.FILING, application=filing)
     institution = Institution.objects.prefetch_related("qualifications").get(pk=filing.institution_id)
     for certificate in locked_certificates(holder=person, status=CertificateStatus.DETACHED):
         change = change_certificate(filing, certificate, "follow_holder", actor, institution)

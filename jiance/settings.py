@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "personnel",
     "certificates",
     "filings",
+    "dossiers",
     "dataload",
     "stats",
     "axes",

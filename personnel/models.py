@@ -115,3 +115,66 @@ class Person(models.Model):
     def certificate_of(self, kind):
         """This person's certificate of a kind, from the prefetch cache when present."""
         return next((c for c in self.certificates.all() if c.kind == kind), None)
+
+
+class EmploymentSource(models.TextChoices):
+    """Where a period of 从业履历 comes from."""
+
+    FILING = "filing", "人员备案"
+    TRANSFER = "transfer", "人员变更调离"
+    LEGACY = "legacy", "历史数据导入"
+
+
+class EmploymentQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(end__isnull=True)
+
+    def in_order(self):
+        """Oldest first; a period whose start is unknown (before any record) comes first."""
+        return self.order_by(models.F("start").asc(nulls_first=True), "pk")
+
+
+class Employment(models.Model):
+    """从业履历: one period of a person at an institution. ``end`` empty: the person works there now.
+
+    Written only by the effects that move people (``personnel.employment.move``), in their transaction,
+    so that the open period is always at ``Person.institution``. ``start`` is empty where no record says
+    when the period began (people loaded before any filing, a legacy file without 入职日期)."""
+
+    person = models.ForeignKey(Person, models.CASCADE, related_name="employments", verbose_name="人员")
+    institution = models.ForeignKey(
+        Institution, models.PROTECT, related_name="employments", verbose_name="检测机构"
+    )
+    start = models.DateField("起始日期", null=True, blank=True)
+    end = models.DateField("终止日期", null=True, blank=True)
+    source = models.CharField("来源", max_length=10, choices=EmploymentSource.choices)
+    application = models.ForeignKey(
+        "reviews.Application",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="依据申请",
+        help_text="开始这一段履历的已通过申请（人员备案或人员变更调离）",
+    )
+
+    objects = EmploymentQuerySet.as_manager()
+
+    class Meta:
+        ordering = [models.F("start").asc(nulls_first=True), "pk"]
+        verbose_name = verbose_name_plural = "从业履历"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(end__isnull=True), name="one_current_employment"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(start__isnull=True)
+                | models.Q(end__isnull=True)
+                | models.Q(end__gte=models.F("start")),
+                name="employment_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "start"], name="employment_person")]
+
+    def __str__(self):
+        return f"{self.person} @ {self.institution}"

@@ -213,6 +213,15 @@ TABLE: dict[str, list[Case]] = {
         Case("wang-qiang", pk("wang"), only({"province", "nanjing", "nj-jc"}, denied=404)),
         Case("yang-fan", pk("yang"), only({"province", "suzhou", "sz-dj"}, denied=404)),
     ],
+    "person_dossier": [
+        Case("wang-qiang", pk("wang"), only({"province", "nanjing", "nj-jc"}, denied=404)),
+        Case("yang-fan", pk("yang"), only({"province", "suzhou", "sz-dj"}, denied=404)),
+    ],
+    # The PDF is the province's: who may see the person gets 403, the others 404.
+    "person_dossier_pdf": [
+        Case("wang-qiang", pk("wang"), {**only({"province"}, denied=404), "nanjing": 403, "nj-jc": 403}),
+        Case("yang-fan", pk("yang"), {**only({"province"}, denied=404), "suzhou": 403, "sz-dj": 403}),
+    ],
     "transfer_list": [Case("", no_args, CHANGE_PAGES)],
     "transfer_new": [Case("", no_args, CHANGE_PAGES)],
     "reissue_list": [Case("", no_args, CHANGE_PAGES)],

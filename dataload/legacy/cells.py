@@ -91,8 +91,9 @@ def certificate_number(value: object) -> str:
     return number
 
 
-def date(value: object) -> datetime.date | None:
-    """A 发证日期 (see the module docstring), None for an empty cell; never later than today."""
+def date(value: object, label: str = "发证日期") -> datetime.date | None:
+    """A 发证日期 or another past date named ``label`` (see the module docstring), None for an empty
+    cell; never later than today."""
     if isinstance(value, datetime.datetime):
         parsed = value.date()
     elif isinstance(value, datetime.date):
@@ -105,7 +106,7 @@ def date(value: object) -> datetime.date | None:
             return None
         parsed = _text_date(written)
     if parsed > datetime.date.today():
-        raise ValidationError("发证日期不能晚于今天")
+        raise ValidationError(f"{label}不能晚于今天")
     return parsed
 
 

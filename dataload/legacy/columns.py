@@ -10,12 +10,14 @@ from institutions.models import Kind
 INSTITUTION, CREDIT_CODE, CITY = "机构名称", "统一社会信用代码", "所在市"
 NAME, ID_NUMBER, GENDER, EDUCATION, TITLE, PHONE = "姓名", "身份证号", "性别", "学历", "职称", "联系电话"
 CERTIFICATE_COLUMNS = {Kind.JC: ("建材证书编号", "建材发证日期"), Kind.DJ: ("地基证书编号", "地基发证日期")}
+HIRED_ON = "入职日期"  # when the person joined the row's institution: the start of their 从业履历 there
 COLUMNS = (
     *(INSTITUTION, CREDIT_CODE, CITY, NAME, ID_NUMBER, GENDER, EDUCATION, TITLE, PHONE),
     *CERTIFICATE_COLUMNS[Kind.JC],
     *CERTIFICATE_COLUMNS[Kind.DJ],
+    HIRED_ON,
 )
-OPTIONAL_COLUMNS = frozenset({GENDER, EDUCATION, TITLE, PHONE})
+OPTIONAL_COLUMNS = frozenset({GENDER, EDUCATION, TITLE, PHONE, HIRED_ON})
 COLUMN_ORDER = {column: index for index, column in enumerate(COLUMNS)}
 
 

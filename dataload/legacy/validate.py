@@ -22,6 +22,7 @@ from .columns import (
     CREDIT_CODE,
     EDUCATION,
     GENDER,
+    HIRED_ON,
     ID_NUMBER,
     INSTITUTION,
     NAME,
@@ -63,6 +64,7 @@ class ParsedRow:
     education: str = ""
     title: str = ""
     phone: str = ""
+    hired_on: datetime.date | None = None
     certificates: list[ParsedCertificate] = field(default_factory=list)
 
 
@@ -128,6 +130,9 @@ def _parse_row(source: SourceRow, cities: frozenset[str]) -> tuple[ParsedRow, li
     row.title = cells.parse(TITLE, cell.text, 30) or ""
     row.phone = cells.parse(PHONE, cell.text, 30) or ""
     row.certificates = _parse_certificates(cells)
+    row.hired_on = cells.parse(HIRED_ON, cell.date, HIRED_ON)
+    if row.hired_on and row.birth_date and row.hired_on <= row.birth_date:
+        cells.error(HIRED_ON, "入职日期早于出生日期")
     return row, cells.errors
 
 

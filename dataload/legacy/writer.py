@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from certificates.models import PostCertificate
 from institutions.models import Institution
-from personnel.models import Person
+from personnel.models import Employment, EmploymentSource, Person
 
 from .existing import Existing, Plan, chunks
 from .progress import BATCH_SIZE, Progress
@@ -27,6 +27,9 @@ def write(plan: Plan, existing: Existing, cities: dict[str, int], progress: Prog
     for batch in chunks(plan.people, BATCH_SIZE):
         people = Person.objects.bulk_create([_person(row, institution_ids) for row in batch])
         person_ids |= {person.id_number: person.pk for person in people}
+        Employment.objects.bulk_create(
+            [_employment(row, person) for row, person in zip(batch, people, strict=True)]
+        )
         progress.advance(len(batch))
     for batch in chunks(plan.certificates, BATCH_SIZE):
         PostCertificate.objects.bulk_create(
@@ -55,6 +58,16 @@ def _person(row: ParsedRow, institution_ids: dict[str, int]) -> Person:
         title=row.title,
         phone=row.phone,
         institution_id=institution_ids[row.institution],
+    )
+
+
+def _employment(row: ParsedRow, person: Person) -> Employment:
+    """A new person's current period at the row's institution, from 入职日期 (unknown if empty)."""
+    return Employment(
+        person=person,
+        institution_id=person.institution_id,
+        start=row.hired_on,
+        source=EmploymentSource.LEGACY,
     )
 
 

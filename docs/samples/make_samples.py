@@ -67,11 +67,22 @@ PEOPLE = [
 ]  # fmt: skip
 
 
+# 入职日期 (the start of the person's 从业履历 at the row's institution); the others have none on file.
+HIRED_ON = {
+    "周明": D(2020, 3, 2),
+    "吴婷": "2021-09-01",
+    "钱永刚": "2012/7/1",
+    "孙晓燕": "2018年10月08日",
+    "王建军": D(2015, 4, 20),
+    "黄志远": "2019-07-15",
+}
+
+
 def rows() -> list[list]:
     """The 10 sample rows in `COLUMNS` order; dates as `datetime.date` or text."""
     result = []
     for (institution, code, city), *person in PEOPLE:
-        result.append([institution, code, city, *person])
+        result.append([institution, code, city, *person, HIRED_ON.get(person[0])])
     return result
 
 
@@ -91,7 +102,7 @@ def write_xlsx(path: Path) -> None:
     for column in ("B", "E"):  # codes as text, so Excel shows them whole
         for cell in sheet[column]:
             cell.number_format = "@"
-    for cell in (*sheet["K"], *sheet["M"]):
+    for cell in (*sheet["K"], *sheet["M"], *sheet["N"]):
         if isinstance(cell.value, datetime.date):
             cell.number_format = "yyyy-mm-dd"
     workbook.save(path)

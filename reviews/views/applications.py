@@ -26,6 +26,7 @@ from .common import (
     file_or_refuse,
     friendly_conflicts,
     probing_spent,
+    subject_visible,
     visible_application,
     warn_greyscale,
 )
@@ -168,6 +169,7 @@ def _render_detail(request, application, status=None, **forms):
         "superseded": by_round_replaced(attachments),
         "timeline": timeline(application, attachments),
         "city_reviews": city_reviews(application),
+        "subject_visible": subject_visible(application, request.user),
         "last_return": last_return(application),
         "step_limit": deadlines.limit(step) if (step := deadlines.step_of(application)) else None,
         "deadline_rows": [application],

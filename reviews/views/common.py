@@ -79,3 +79,15 @@ def filed(request, form, application, message: str):
     warn_greyscale(request, form)
     messages.success(request, message)
     return redirect("application_detail", pk=application.pk)
+
+
+def subject_visible(application, user) -> bool:
+    """Whether ``user`` may see the person the application is about (the page links their 信用档案).
+
+    People sit above this app, so their model is reached through the relation, not imported."""
+    if application.person_id is None:
+        return False
+    if user.is_province:
+        return True
+    people = Application._meta.get_field("person").related_model.objects
+    return people.visible_to(user).filter(pk=application.person_id).exists()

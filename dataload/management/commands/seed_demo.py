@@ -13,7 +13,8 @@ from django.db import transaction
 from certificates.models import PostCertificate
 from institutions.cities import ensure_cities
 from institutions.models import Capability, City, Institution, Kind, Qualification, User
-from personnel.models import Person
+from personnel.employment import ensure_current
+from personnel.models import EmploymentSource, Person
 from personnel.validators import birth_date_and_gender
 
 PASSWORD = "Jiance@2026"
@@ -126,6 +127,10 @@ class Command(BaseCommand):
                             "issued_on": date(int(number.split("-")[1]), 6, 1),
                         },
                     )
+            # 从业履历: one current period, from the first certificate's issue (a person loaded before
+            # the periods existed keeps the one the migration gave them).
+            first = min(int(number.split("-")[1]) for number in (jc, dj) if number)
+            ensure_current(person, EmploymentSource.LEGACY, start=date(first, 6, 1))
         if force:
             usernames = ["province", *CITY_ACCOUNTS, *(row[0] for row in INSTITUTIONS)]
             User.objects.filter(username__in=usernames).update(must_change_password=True)
