@@ -28,6 +28,7 @@ class Kind(models.TextChoices):
     EXPORT = "export", "导出"
     PRINT = "print", "证书打印"
     INSTITUTION_STATUS = "institution_status", "机构状态变更"
+    CREDIT_SETTINGS = "credit_settings", "信用目录与规则变更"
 
 
 class Outcome(models.TextChoices):

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "personnel",
     "certificates",
     "filings",
+    "credit",
     "dataload",
     "axes",
     "django_otp",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("personnel.urls")),
     path("", include("certificates.urls")),
     path("", include("filings.urls")),
+    path("", include("credit.urls")),
     path("", include("reviews.urls")),
     path("", include("audit.urls")),
     path("", include("jobs.urls")),

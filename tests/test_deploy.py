@@ -76,6 +76,7 @@ def test_systemd_runs_the_app_the_worker_and_the_timers():
         ("sweep-attachments", "sweep_attachments"),
         ("sweep-jobs", "sweep_jobs"),
         ("sweep-jobs", "prune_db_task_results"),
+        ("recompute-credit", "recompute_credit"),
     ]:
         assert f"manage.py {command}\n" in (units / f"jiance-{job}.service").read_text()
         assert "OnCalendar=" in (units / f"jiance-{job}.timer").read_text()

@@ -17,8 +17,9 @@ class StageForm(forms.Form):
 
 
 def _uploader(user) -> None:
-    # Scans are filed by institutions (and the province's own filings); reviewers upload nothing.
-    if not (user.is_institution or user.is_province):
+    # Scans come with filings: the roles that file a process (Process.filers) and the province's own
+    # decisions; a reviewer that files nothing uploads nothing.
+    if not (user.is_province or user.role in {r for p in processes.all_processes() for r in p.filers}):
         raise PermissionDenied("您无权上传附件。")
 
 
