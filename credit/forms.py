@@ -133,12 +133,12 @@ class RecordFilterForm(SearchForm):
 
 
 class RankingFilterForm(forms.Form):
-    city = forms.ModelChoiceField(label="市", queryset=City.objects.all(), required=False)
+    city = forms.ModelChoiceField(label="市", queryset=City.objects.all(), required=False, empty_label="全部")
     kind = forms.ChoiceField(label="资质类别", choices=[("", "全部"), *Kind.choices], required=False)
 
 
 class PublicFilterForm(SearchForm):
-    city = forms.ModelChoiceField(label="市", queryset=City.objects.all(), required=False)
+    city = forms.ModelChoiceField(label="市", queryset=City.objects.all(), required=False, empty_label="全部")
     grade = forms.ChoiceField(label="信用等级", choices=[("", "全部"), *Grade.choices], required=False)
 
 

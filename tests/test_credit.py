@@ -10,10 +10,9 @@ from django_fsm_log.models import StateLog
 
 from audit.models import AuditEvent
 from credit.models import Appeal, Category, CreditRecord, CreditScore, Rule
-from institutions.models import Institution
 
 from . import files
-from .workflow import decide
+from .workflow import decide, record_credit
 
 NJ_JC = "南京华宁建材检测有限公司"  # nj-jc, 南京
 SZ_JC = "苏州建科建材检测有限公司"  # sz-jc, 苏州
@@ -24,23 +23,14 @@ def category(name="出具虚假检测报告") -> Category:
 
 
 def record(client, *, institution=NJ_JC, person=None, name="出具虚假检测报告", expect=302, **extra):
-    """新增信用记录 as ``client`` (a city or the province); returns the record."""
-    data = {
-        "subject": "person" if person else "institution",
-        "institution": Institution.objects.get(name=institution).pk if not person else "",
-        "certificate_number": person[0] if person else "",
-        "person_name": person[1] if person else "",
-        "category": category(name).pk,
-        "conduct_date": (timezone.localdate() - timedelta(days=10)).isoformat(),
-        "description": "2026年第三季度抽查发现出具虚假检测报告3份",
-        "credit_evidence": [files.pdf("检查记录.pdf")],
+    return record_credit(
+        client,
+        institution=None if person else institution,
+        person=person,
+        category=name,
+        expect=expect,
         **extra,
-    }
-    response = client.post(reverse("credit_record_new"), data)
-    assert response.status_code == expect, response.content.decode()[:3000]
-    if expect != 302:
-        return response
-    return CreditRecord.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+    )
 
 
 def score_of(institution=NJ_JC) -> CreditScore:

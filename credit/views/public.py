@@ -2,7 +2,8 @@
 certificate number and name, under 证书查询's rate limit. Never an ID number."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,7 +19,7 @@ from web.privacy import personal_data
 from web.search import startswith
 
 from ..forms import PersonLookupForm, PublicFilterForm
-from ..models import CreditRecord, CreditScore
+from ..models import CreditRecord, CreditScore, Rule
 
 
 @login_not_required
@@ -26,9 +27,13 @@ def public_list(request: HttpRequest) -> HttpResponse:
     filters = read_filters(request.GET, PublicFilterForm)
     year = timezone.localdate().year
     grades = CreditScore.objects.for_year(year).filter(institution=OuterRef("pk"))
+    # An institution not yet scored this year (new since the last recompute) has no record counted: the
+    # rule's base decides its grade.
+    rule = Rule.current()
+    unscored = Value(rule.grade_for(rule.bounded(rule.base)))
     institutions = (
         Institution.objects.exclude(status=Institution.Status.CANCELLED)
-        .annotate(grade=Subquery(grades.values("grade")[:1]), score=Subquery(grades.values("score")[:1]))
+        .annotate(grade=Coalesce(Subquery(grades.values("grade")[:1]), unscored))
         .select_related("city")
         .order_by("name", "pk")
     )
