@@ -129,14 +129,18 @@ def _reviewer_menu(user, counts):
 
 
 def _credit_section(user):
-    """信用管理: records (the province's count is what waits for its 复核), the evaluation, and the
+    """信用管理: records (the province's count is what waits for its 复核, a city's what was returned to
+    it), the evaluation, and the
     province's catalogue and rule; an institution's count is its 不良 records in force it may appeal."""
     if user.is_institution:
         records = CreditRecord.objects.visible_to(user).for_public_display().exclude(appeals__isnull=False)
         return Section(
             "信用管理", [Group("", [Entry("信用记录", reverse("credit_record_list"), records.count())])]
         )
-    waiting = CreditRecord.objects.filter(state="pending_province").count() if user.is_province else 0
+    if user.is_province:
+        waiting = CreditRecord.objects.filter(state="pending_province").count()
+    else:  # a city's own records the province returned
+        waiting = CreditRecord.objects.filter(state="returned", recorded_by_id=user.city_id).count()
     entries = [
         Entry("信用记录", reverse("credit_record_list"), waiting),
         Entry("信用评价", reverse("credit_ranking")),

@@ -53,7 +53,8 @@ def _involves(city_id) -> Exists:
 
 class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Applications a user may see: the filer's and the receiver's own, a city's involved ones, all."""
+        """Applications a user may see: the filer's and the receiver's own (one filed by others about an
+        institution once approved), a city's involved ones, all."""
         if user.is_province:
             return self.all()
         if user.is_city:
@@ -61,7 +62,11 @@ class ApplicationQuerySet(models.QuerySet):
         if user.is_institution:
             mine = user.institution_id
             received = Q(receiving_institution_id=mine) & ~Q(state=State.DRAFT)
-            return self.filter(Q(institution_id=mine) | received)
+            # What others file about the institution (a city's 信用记录) it sees once it is decided.
+            own = Q(institution_id=mine) & (
+                Q(type__in=processes.filed_by("institution")) | Q(state=State.APPROVED)
+            )
+            return self.filter(own | received)
         return self.none()
 
     def open(self):

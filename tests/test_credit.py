@@ -179,8 +179,10 @@ def test_it_returns_a_citys_record_to_the_city_which_corrects_it(login):
     credit_record.refresh_from_db()
     assert credit_record.state == "returned"
     # The institution concerned is not the filer: it neither withdraws nor corrects the city's record.
-    assert login("nj-jc").post(reverse("application_withdraw", args=[credit_record.pk])).status_code == 403
-    assert login("nj-jc").post(reverse("application_resubmit", args=[credit_record.pk])).status_code == 403
+    assert login("nj-jc").post(reverse("application_withdraw", args=[credit_record.pk])).status_code == 404
+    assert login("nj-jc").post(reverse("application_resubmit", args=[credit_record.pk])).status_code == 404
+    menu = login("nanjing").get(reverse("credit_record_list")).content.decode()
+    assert '<span>信用记录</span><span class="count" title="待办">1</span>' in menu  # back with the city
     response = login("nanjing").post(
         reverse("application_resubmit", args=[credit_record.pk]), {"credit_evidence": [files.pdf("原件.pdf")]}
     )
@@ -242,3 +244,15 @@ def test_it_ranks_a_citys_own_institutions_only(login):
     assert NJ_JC in page and SZ_JC not in page
     page = login("province").get(reverse("credit_ranking"), {"kind": "DJ"}).content.decode()
     assert "苏州岩土地基检测有限公司" in page and SZ_JC not in page
+
+
+def test_it_shows_the_institution_a_citys_record_only_once_confirmed(login):
+    credit_record = record(login("nanjing"))
+    nj_jc = login("nj-jc")
+    assert nj_jc.get(reverse("application_detail", args=[credit_record.pk])).status_code == 404
+    assert (
+        f'data-record="{credit_record.pk}"' not in nj_jc.get(reverse("credit_record_list")).content.decode()
+    )
+    decide(login("province"), credit_record)
+    assert nj_jc.get(reverse("application_detail", args=[credit_record.pk])).status_code == 200
+    assert f'data-record="{credit_record.pk}"' in nj_jc.get(reverse("credit_record_list")).content.decode()
