@@ -20,7 +20,7 @@ from reviews.transitions import guarded, run
 
 from . import scoring
 from .appeals import may_appeal
-from .models import CreditRecord
+from .models import CreditRecord, CreditScore
 
 EVIDENCE = ScanSpec(
     "credit_evidence", "证据材料", multiple=True, help_text="违法违规事实或表彰文件等证据材料的扫描件"
@@ -105,7 +105,17 @@ def subject(credit_record) -> str:
 
 def summary(credit_record: CreditRecord, user) -> dict:
     appeals = list(credit_record.appeals.order_by("created_at", "pk"))
-    return {"record": credit_record, "appeals": appeals, "may_appeal": may_appeal(credit_record, user)}
+    scores = CreditScore.objects.for_year().visible_to(user)
+    if credit_record.person_about_id:
+        score = scores.filter(person_id=credit_record.person_about_id).first()
+    else:
+        score = scores.filter(institution_id=credit_record.institution_id).first()
+    return {
+        "record": credit_record,
+        "appeals": appeals,
+        "may_appeal": may_appeal(credit_record, user),
+        "score": score,
+    }
 
 
 CREDIT_RECORD = Process(

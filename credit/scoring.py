@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from institutions.models import Institution
+from personnel.models import Person
 
 from .models import CreditRecord, CreditScore, Rule
 
@@ -54,13 +55,16 @@ def _store(rule, year, records, **subject) -> CreditScore:
 
 
 def recompute_for(record: CreditRecord, on: date | None = None) -> CreditScore:
-    """Recompute the score of whom ``record`` is about (in the caller's transaction)."""
+    """Recompute the score of whom ``record`` is about (in the caller's transaction), under that
+    subject's row lock: two records taking effect together count each other and write one row."""
     on = on or timezone.localdate()
     rule = Rule.current()
     in_force = CreditRecord.objects.in_force(on).select_related("category")
     if record.person_about_id:
+        Person.objects.select_for_update().filter(pk=record.person_about_id).first()
         records = list(in_force.filter(person_about_id=record.person_about_id))
         return _store(rule, on.year, records, person_id=record.person_about_id)
+    Institution.objects.select_for_update().filter(pk=record.institution_id).first()
     records = list(in_force.filter(institution_id=record.institution_id, person_about__isnull=True))
     return _store(rule, on.year, records, institution_id=record.institution_id)
 

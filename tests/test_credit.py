@@ -99,6 +99,7 @@ def test_it_restores_the_grade_when_an_objection_is_upheld(login, client):
     # Both stay visible in the record's history.
     page = login("nanjing").get(reverse("application_detail", args=[credit_record.pk])).content.decode()
     assert "已撤销" in page and f"信用申诉 #{appeal.pk}" in page and "申诉成立" in page
+    assert "100 分，AA 级" in page
     assert StateLog.objects.filter(object_id=appeal.pk, transition="approve_province").exists()
 
 
