@@ -179,6 +179,12 @@ class CreditRecordQuerySet(models.QuerySet):
         """What anyone may read: 不良 records in force."""
         return self.in_force().bad()
 
+    def to_answer(self, user):
+        """An institution's to-do: 不良 records in force about it or its people that it has not objected to."""
+        if not user.is_institution:
+            return self.none()
+        return self.visible_to(user).for_public_display().exclude(appeals__isnull=False)
+
     def search(self, text):
         text = (text or "").strip()
         return self.filter(subject_name__startswith=text) if text else self

@@ -133,7 +133,7 @@ def _credit_section(user):
     it), the evaluation, and the
     province's catalogue and rule; an institution's count is its 不良 records in force it may appeal."""
     if user.is_institution:
-        records = CreditRecord.objects.visible_to(user).for_public_display().exclude(appeals__isnull=False)
+        records = CreditRecord.objects.to_answer(user)
         return Section(
             "信用管理", [Group("", [Entry("信用记录", reverse("credit_record_list"), records.count())])]
         )

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 
 from audit.events import Kind, record
 from certificates.models import Recovery
+from credit.models import CreditRecord
 from institutions.models import Qualification
 from institutions.sessions import keep_only_this_session
 from reviews.models import Application
@@ -40,7 +41,13 @@ def home(request: HttpRequest) -> HttpResponse:
             .select_related("certificate__holder")
             .order_by("created_at", "pk")[:20]
         )
-    context = {"waiting": waiting, "expiring": expiring, "to_mail_back": to_mail_back}
+    credit_records = CreditRecord.objects.to_answer(user).for_list()[:20]
+    context = {
+        "waiting": waiting,
+        "expiring": expiring,
+        "to_mail_back": to_mail_back,
+        "credit_records": credit_records,
+    }
     return render(request, "home.html", context)
 
 

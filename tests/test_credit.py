@@ -80,6 +80,8 @@ def test_it_restores_the_grade_when_an_objection_is_upheld(login, client):
     credit_record = record(login("province"))
     assert score_of().grade == "B"
     nj_jc = login("nj-jc")
+    home = nj_jc.get(reverse("home")).content.decode()
+    assert f'data-record="{credit_record.pk}"' in home  # told: on its home until it objects
     page = nj_jc.get(reverse("application_detail", args=[credit_record.pk])).content.decode()
     assert 'id="appeal-link"' in page
     response = nj_jc.post(
@@ -89,6 +91,7 @@ def test_it_restores_the_grade_when_an_objection_is_upheld(login, client):
     assert response.status_code == 302, response.content.decode()[:3000]
     appeal = Appeal.objects.get(record=credit_record)
     assert appeal.state == "pending_province"  # no city reviews a 申诉
+    assert f'data-record="{credit_record.pk}"' not in nj_jc.get(reverse("home")).content.decode()
 
     decide(login("province"), appeal, opinion="经核实，申诉成立。")
 
