@@ -10,6 +10,7 @@ from django_fsm_log.models import StateLog
 
 from audit.models import AuditEvent
 from credit.models import Appeal, Category, CreditRecord, CreditScore, Rule
+from institutions.models import Institution
 
 from . import files
 from .workflow import decide, record_credit
@@ -260,3 +261,30 @@ def test_it_shows_the_institution_a_citys_record_only_once_confirmed(login):
     decide(login("province"), credit_record)
     assert nj_jc.get(reverse("application_detail", args=[credit_record.pk])).status_code == 200
     assert f'data-record="{credit_record.pk}"' in nj_jc.get(reverse("credit_record_list")).content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_counts_both_of_two_records_taking_effect_at_once(demo):
+    from credit.recording import record_conduct
+
+    from .test_concurrency import race
+
+    province = login_user("province")
+    nj_jc = Institution.objects.get(name=NJ_JC)
+
+    def file(i):
+        credit_record = CreditRecord(
+            institution=nj_jc,
+            category=category(),
+            points=30,
+            years=1,
+            conduct_date=timezone.localdate(),
+            description=f"第{i}份虚假报告",
+        )
+        return record_conduct(province, credit_record, {})
+
+    results = race(2, file)
+    assert all(isinstance(r, CreditRecord) for r in results), results
+    score = score_of()
+    assert (score.score, score.grade, len(score.lines)) == (40, "C", 2)
