@@ -158,6 +158,20 @@ def is_identity_document(type: str) -> bool:
     )
 
 
+def uploads_of(role: str) -> set[str]:
+    """The scan types ``role`` uploads: those of the processes it files (and receives), and the
+    province's own decisions."""
+    types = set()
+    for p in _processes.values():
+        if role in p.filers:
+            types |= {s.type for s in p.filer_scans}
+        if role == "institution":
+            types |= {s.type for s in p.receiver_scans}
+        if role == "province":
+            types |= {s.type for s in p.province_scans}
+    return types
+
+
 def filed_by(role: str) -> list[str]:
     """Types of the processes that ``role`` (institution, city, province) files."""
     return [p.type for p in _processes.values() if role in p.filers]
