@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
     PRINT = "print", "证书打印"
     INSTITUTION_STATUS = "institution_status", "机构状态变更"
     DEADLINES = "deadlines", "办理时限设置"
+    CREDIT_SETTINGS = "credit_settings", "信用目录与规则变更"
 
 
 class Outcome(models.TextChoices):

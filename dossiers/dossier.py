@@ -16,6 +16,7 @@ from django.http import Http404
 from django_fsm_log.models import StateLog
 
 from certificates.models import CertificateStatus, PostCertificate, PrintTask
+from credit.models import CreditRecord, CreditScore
 from personnel.models import Employment, Person
 from reviews.models import Application, Attachment, Decision
 
@@ -58,7 +59,8 @@ class Dossier:
     employments: list[Employment]
     certificates: list[CertificateFile]
     applications: list[Application]  # each with ``decisions`` and ``scans`` (current, visible) loaded
-    credit_records: list = field(default_factory=list)
+    credit_records: list = field(default_factory=list)  # 信用记录 in force that the viewer may see
+    credit_score: CreditScore | None = None  # this year's 信用评价 of the person, once computed
 
 
 def dossier_for(user, pk: int) -> Dossier:
@@ -74,6 +76,8 @@ def dossier_for(user, pk: int) -> Dossier:
         employments=list(person.employments.select_related("institution__city").in_order()),
         certificates=_certificates(person),
         applications=_applications(user, person),
+        credit_records=list(CreditRecord.objects.in_force_for_person(person, user)),
+        credit_score=CreditScore.objects.for_year().filter(person=person).first(),
     )
 
 

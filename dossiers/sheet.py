@@ -115,7 +115,21 @@ def sheet_for(dossier: Dossier) -> DossierSheet:
             empty="无申请记录",
         ),
         Section(
-            "信用记录", ["信用记录"], [[str(r)] for r in dossier.credit_records], [1.0], empty="暂无信用记录"
+            "信用记录",
+            ["行为类别", "性质", "分值", "行为日期", "公示截止", "状态"],
+            [
+                [
+                    r.category.name,
+                    r.get_nature_display(),
+                    str(r.signed_points),
+                    _date(r.conduct_date),
+                    _date(r.in_force_until),
+                    r.status_label,
+                ]
+                for r in dossier.credit_records
+            ],
+            [0.30, 0.12, 0.10, 0.16, 0.16, 0.16],
+            empty="暂无信用记录",
         ),
     ]
     return DossierSheet(person.name, timezone.localdate().strftime("%Y年%m月%d日"), identity, sections)

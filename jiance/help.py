@@ -221,6 +221,47 @@ def _statistics() -> Topic:
     )
 
 
+def _credit(user) -> Topic:
+    records = ("信用管理 → 信用记录", reverse("credit_record_list"))
+    if user.is_institution:
+        return Topic(
+            "信用管理",
+            [
+                Step(
+                    "信用管理 → 信用记录：查看本机构及本机构人员的信用记录和本年度信用评价（计分明细）。",
+                    [records],
+                ),
+                Step(
+                    "对公示期内的信用记录有异议的，在记录页面点“提出申诉”，上传申诉材料，由省质监总站复核。"
+                ),
+            ],
+        )
+    steps = [
+        Step(
+            "信用管理 → 信用记录 → 新增信用记录：记录检测机构或人员（按证书编号和姓名）的良好、不良行为，上传证据材料。"
+            + (
+                "省质监总站记录的即时生效。"
+                if user.is_province
+                else "市级记录报省质监总站复核，复核通过后生效。"
+            ),
+            [records, ("新增信用记录", reverse("credit_record_new"))],
+        ),
+        Step(
+            "信用管理 → 信用评价：按市、资质类别查看检测机构的信用分和信用等级，可导出。",
+            [("信用评价", reverse("credit_ranking"))],
+        ),
+    ]
+    if user.is_province:
+        steps.append(
+            Step(
+                "审核 → 信用记录复核、信用申诉审核：复核市级记录的信用行为和检测机构的申诉（申诉成立即撤销该记录）。"
+                "信用管理 → 信用行为目录、评价规则：维护行为类别和计分规则。",
+                [("信用行为目录", reverse("credit_category_list")), ("评价规则", reverse("credit_rule"))],
+            )
+        )
+    return Topic("信用管理", steps)
+
+
 def topics_for(user) -> list[Topic]:
     if user.is_institution:
         topics = _institution(user)
@@ -241,6 +282,7 @@ def topics_for(user) -> list[Topic]:
             ],
         )
     )
+    topics.append(_credit(user))
     topics.append(
         Topic(
             "公告与证书查询",
@@ -248,7 +290,14 @@ def topics_for(user) -> list[Topic]:
                 Step(
                     "公告和证书查询无需登录：按证书编号和姓名，或扫描证书上的二维码查询证书是否有效。",
                     [("公告", reverse("announcement_list")), ("证书查询", reverse("verify"))],
-                )
+                ),
+                Step(
+                    "信用公示无需登录：检测机构的信用等级和公示期内的不良行为记录；按证书编号和姓名查询人员信用。",
+                    [
+                        ("信用公示", reverse("credit_public_list")),
+                        ("人员信用查询", reverse("credit_public_person")),
+                    ],
+                ),
             ],
         )
     )

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from certificates.models import PrintTask, Recovery
+from credit.models import CreditRecord
 from institutions import second_factor
 from institutions.models import Kind
 from institutions.modules import MODULE_TITLES, institution_modules, missing_modules
@@ -79,6 +80,7 @@ def _institution_menu(user, counts):
     ]
     if missing:
         sections.append(Section("资质增项", [Group("", missing)]))
+    sections.append(_credit_section(user))
     return sections
 
 
@@ -124,7 +126,33 @@ def _reviewer_menu(user, counts):
         # A city follows the qualifications of its own institutions (no count: the menu stays data-free).
         entries = [Entry("资质到期提醒", reverse("qualification_expiring"))]
         sections.append(Section("机构管理", [Group("", entries)]))
+    sections.append(_credit_section(user))
     return sections
+
+
+def _credit_section(user):
+    """信用管理: records (the province's count is what waits for its 复核, a city's what was returned to
+    it), the evaluation, and the
+    province's catalogue and rule; an institution's count is its 不良 records in force it may appeal."""
+    if user.is_institution:
+        records = CreditRecord.objects.to_answer(user)
+        return Section(
+            "信用管理", [Group("", [Entry("信用记录", reverse("credit_record_list"), records.count())])]
+        )
+    if user.is_province:
+        waiting = CreditRecord.objects.filter(state="pending_province").count()
+    else:  # a city's own records the province returned
+        waiting = CreditRecord.objects.filter(state="returned", recorded_by_id=user.city_id).count()
+    entries = [
+        Entry("信用记录", reverse("credit_record_list"), waiting),
+        Entry("信用评价", reverse("credit_ranking")),
+    ]
+    if user.is_province:
+        entries += [
+            Entry("信用行为目录", reverse("credit_category_list")),
+            Entry("评价规则", reverse("credit_rule")),
+        ]
+    return Section("信用管理", [Group("", entries)])
 
 
 def _certificate_section(user):

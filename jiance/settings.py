@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "certificates",
     "filings",
     "dossiers",
+    "credit",
     "dataload",
     "stats",
     "axes",

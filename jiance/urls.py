@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("certificates.urls")),
     path("", include("filings.urls")),
     path("", include("dossiers.urls")),
+    path("", include("credit.urls")),
     path("", include("reviews.urls")),
     path("", include("audit.urls")),
     path("", include("jobs.urls")),

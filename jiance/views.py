@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 
 from audit.events import Kind, record
 from certificates.models import Recovery
+from credit.models import CreditRecord
 from institutions.models import Qualification
 from institutions.sessions import keep_only_this_session
 from reviews.models import Application
@@ -49,7 +50,14 @@ def home(request: HttpRequest) -> HttpResponse:
             .select_related("certificate__holder")
             .order_by("due_on", "pk")[:20]
         )
-    context = {"waiting": waiting, "totals": totals, "expiring": expiring, "to_mail_back": to_mail_back}
+    credit_records = CreditRecord.objects.to_answer(user).for_list()[:20]
+    context = {
+        "waiting": waiting,
+        "totals": totals,
+        "expiring": expiring,
+        "to_mail_back": to_mail_back,
+        "credit_records": credit_records,
+    }
     if dashboard.may_see(user):
         context["dashboard"] = dashboard.html_for(user)
         context["dashboard_scope"] = dashboard.scope_label(user)

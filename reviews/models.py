@@ -54,7 +54,8 @@ def _involves(city_id) -> Exists:
 
 class ApplicationQuerySet(DeadlineQuerySet):
     def visible_to(self, user):
-        """Applications a user may see: the filer's and the receiver's own, a city's involved ones, all."""
+        """Applications a user may see: the filer's and the receiver's own (one filed by others about an
+        institution once approved), a city's involved ones, all."""
         if user.is_province:
             return self.all()
         if user.is_city:
@@ -62,7 +63,11 @@ class ApplicationQuerySet(DeadlineQuerySet):
         if user.is_institution:
             mine = user.institution_id
             received = Q(receiving_institution_id=mine) & ~Q(state=State.DRAFT)
-            return self.filter(Q(institution_id=mine) | received)
+            # What others file about the institution (a city's 信用记录) it sees once it is decided.
+            own = Q(institution_id=mine) & (
+                Q(type__in=processes.filed_by("institution")) | Q(state=State.APPROVED)
+            )
+            return self.filter(own | received)
         return self.none()
 
     def open(self):
@@ -82,9 +87,10 @@ class ApplicationQuerySet(DeadlineQuerySet):
             return self.filter(_involves(user.city_id), state=State.PENDING_CITY).exclude(Exists(decided))
         if user.is_institution:
             mine = user.institution_id
+            filed = Q(type__in=processes.filed_by("institution"))
             return self.filter(
                 Q(state=State.PENDING_RECEIPT, receiving_institution_id=mine)
-                | (Q(state=State.RETURNED, institution_id=mine) & ~Q(returned_to=Party.RECEIVER))
+                | (Q(state=State.RETURNED, institution_id=mine) & ~Q(returned_to=Party.RECEIVER) & filed)
                 | Q(state=State.RETURNED, receiving_institution_id=mine, returned_to=Party.RECEIVER)
             )
         return self.none()
@@ -100,7 +106,11 @@ class ApplicationQuerySet(DeadlineQuerySet):
 
 
 def _is_filer(application, user) -> bool:
-    return user.is_institution and user.institution_id == application.institution_id
+    """The institution that filed it or, for a process a city files, that city (its only city)."""
+    filers = application.process.filers
+    if user.is_institution:
+        return "institution" in filers and user.institution_id == application.institution_id
+    return "city" in filers and _is_involved_city(application, user)
 
 
 def _is_receiver(application, user) -> bool:
@@ -251,19 +261,20 @@ class Application(ConcurrentTransitionMixin, Deadline):
     @transition(
         field=state,
         source=[State.DRAFT, State.RETURNED],
-        target=RETURN_VALUE(State.PENDING_RECEIPT, State.PENDING_CITY),
+        target=RETURN_VALUE(State.PENDING_RECEIPT, State.PENDING_CITY, State.PENDING_PROVINCE),
         conditions=[_filers_part],
         permission=_is_filer,
     )
     def submit(self, by=None, description=None):
         """Review starts again from the first step: a new round, earlier decisions never count. A receiver
-        that has accepted (and is still the receiver) is not asked again."""
+        that has accepted (and is still the receiver) is not asked again; a process without city review
+        goes to the province."""
         self.round += 1
         self.submitted_at = timezone.now()
         self.returned_to = ""
         if self.receiving_institution_id and not self.receiver_accepted:
             return State.PENDING_RECEIPT
-        return State.PENDING_CITY
+        return State.PENDING_CITY if self.process.city_review else State.PENDING_PROVINCE
 
     @fsm_log_by
     @fsm_log_description

@@ -75,6 +75,11 @@ class Process:
     - ``destination(application)`` is the institution approval places a person at (the 调入机构 by
       default; None when approval places no one): approval is refused while it is not 正常 or 筹建.
     - ``correction_form`` names the filing form set up again for the filer to correct a returned application.
+    - ``filers`` are the roles that file it: an institution (about its own people) by default; a process
+      filed by a city is the city's own (its city is the application's only city) and a process filed by
+      the province is decided at once (``decree``).
+    - ``city_review``: whether the cities review before the province; without it a submission goes
+      straight to 待省级复核 (a city's own filing, or what only the province decides on).
     """
 
     type: str
@@ -97,6 +102,8 @@ class Process:
     # A path, not the class: the forms import the process's declaration.
     correction_form: str = ""
     destination: Callable[[Any], Any] = _receiver
+    filers: tuple[str, ...] = ("institution",)
+    city_review: bool = True
 
 
 _processes: dict[str, Process] = {}
@@ -149,6 +156,25 @@ def is_identity_document(type: str) -> bool:
     return any(
         s.identity for p in _processes.values() for s in p.filer_scans + p.receiver_scans if s.type == type
     )
+
+
+def uploads_of(role: str) -> set[str]:
+    """The scan types ``role`` uploads: those of the processes it files (and receives), and the
+    province's own decisions."""
+    types = set()
+    for p in _processes.values():
+        if role in p.filers:
+            types |= {s.type for s in p.filer_scans}
+        if role == "institution":
+            types |= {s.type for s in p.receiver_scans}
+        if role == "province":
+            types |= {s.type for s in p.province_scans}
+    return types
+
+
+def filed_by(role: str) -> list[str]:
+    """Types of the processes that ``role`` (institution, city, province) files."""
+    return [p.type for p in _processes.values() if role in p.filers]
 
 
 def for_model(model: type) -> Process:

@@ -79,6 +79,7 @@ def test_systemd_runs_the_app_the_worker_and_the_timers():
         ("notices", "notify_expiring_qualifications"),
         ("notices", "send_notice_digests"),
         ("refresh-stats", "refresh_stats"),
+        ("recompute-credit", "recompute_credit"),
     ]:
         assert f"manage.py {command}\n" in (units / f"jiance-{job}.service").read_text()
         assert "OnCalendar=" in (units / f"jiance-{job}.timer").read_text()

@@ -4,6 +4,7 @@ the whole file as a PDF for the province. Its queries do not grow with the numbe
 
 import re
 import subprocess
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -191,3 +192,34 @@ def section(html: str, element_id: str) -> str:
     match = re.search(rf'<(\w+)[^>]*id="{element_id}".*?</\1>', html, re.S)
     assert match, element_id
     return match.group(0)
+
+
+def test_the_file_shows_the_persons_records_in_force_and_their_score_whatever_their_number(login):
+    """王强's file lists the 信用记录 in force about him that the viewer may see, and his 信用评价; an
+    expired record leaves the list (it stays on the record list); more records cost no more queries."""
+    from credit.models import CreditRecord
+
+    from .workflow import decide, record_credit
+
+    wang = ("苏JC-2018-00231", "王强")
+    first = record_credit(login("province"), person=wang, category="无证上岗")
+    before = queries(login("province"), dossier_url("王强"))
+    before_at_city = queries(login("nanjing"), dossier_url("王强"))
+    for _ in range(2):
+        decide(login("province"), record_credit(login("nanjing"), person=wang))
+
+    for viewer in ("province", "nanjing", "nj-jc"):
+        text = section(page(login(viewer), "王强"), "credit-records")
+        assert text.count("data-record=") == 3 and "无证上岗" in text and "出具虚假检测报告" in text
+    assert "年度信用评价" in page(login("province"), "王强")
+    page(login("suzhou"), "王强", expect=404)  # outside a city's scope, the file itself is refused
+    assert queries(login("province"), dossier_url("王强")) == before
+    assert queries(login("nanjing"), dossier_url("王强")) == before_at_city
+
+    CreditRecord.objects.filter(pk=first.pk).update(in_force_until=timezone.localdate() - timedelta(days=1))
+    text = section(page(login("province"), "王强"), "credit-records")
+    assert text.count("data-record=") == 2 and "无证上岗" not in text
+
+    response = login("province").get(reverse("person_dossier_pdf", args=[first.person_about_id]))
+    pdf = pdftotext(b"".join(response.streaming_content))
+    assert "出具虚假检测报告" in pdf and "不良" in pdf and "暂无信用记录" not in pdf

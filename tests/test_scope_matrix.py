@@ -61,6 +61,9 @@ class World:
     zhang_jc: int  # 张伟's 建材 certificate (南京市建设工程质量检测中心, nj-dual), 正常
     media: Path
     job: int = 0  # a finished export of the province's, with its file
+    credit_record: int = 0  # the province's 不良 record about 南京华宁建材 (nj-jc), in force
+    credit_score: int = 0  # 南京华宁建材's score this year
+    category: int = 0  # 出具虚假检测报告 in the catalogue
 
 
 @dataclass(frozen=True)
@@ -268,6 +271,31 @@ TABLE: dict[str, list[Case]] = {
     "attachment_thumbnail": [Case("termination", pk("attachment"), only(SEES_TRANSFER, denied=404))],
     "upload_stage": post_only(),
     "upload_discard": [Case("GET", lambda _w: {"token": "not-a-token"}, signed_in(405))],
+    "credit_record_list": [
+        Case("", no_args, signed_in()),
+        Case("xlsx", no_args, signed_in(), query=lambda _w: XLSX),
+    ],
+    "credit_record_new": [Case("", no_args, only(REVIEWERS))],
+    # 申诉: only the institution the record concerns; reviewers who see the record are refused.
+    "credit_appeal_new": [
+        Case("nj-jc", pk("credit_record"), {**only({"nj-jc"}, denied=404), "province": 403, "nanjing": 403})
+    ],
+    "credit_score_detail": [
+        Case("nj-jc", pk("credit_score"), only({"province", "nanjing", "nj-jc"}, denied=404))
+    ],
+    "credit_ranking": [
+        Case("", no_args, only(REVIEWERS)),
+        Case("xlsx", no_args, only(REVIEWERS), query=lambda _w: XLSX),
+    ],
+    "credit_category_list": [Case("", no_args, only({"province"}))],
+    "credit_category_new": [Case("", no_args, only({"province"}))],
+    "credit_category_edit": [Case("", pk("category"), only({"province"}))],
+    "credit_rule": [Case("", no_args, only({"province"}))],
+    "credit_public_list": [Case("", no_args, everyone(200))],
+    "credit_public_person": [
+        Case("", no_args, everyone(200)),
+        Case("found", no_args, everyone(200), query=lambda _w: {"number": "苏JC-2018-00231", "name": "王强"}),
+    ],
     "job_detail": [Case("", pk("job"), only({"province"}, denied=404))],
     "job_status": [Case("", pk("job"), only({"province"}, denied=404))],
     "job_download": [Case("", pk("job"), only({"province"}, denied=404))],
@@ -352,6 +380,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                     zhang_jc=workflow.certificate("苏JC-2019-00012").pk,
                     media=media,
                     job=_finished_job(),
+                    **_credit(),
                 )
         except BaseException:
             transaction.set_rollback(True)
@@ -361,6 +390,17 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         outer.__exit__(None, None, None)
+
+
+def _credit() -> dict:
+    from credit.models import Category, CreditScore
+
+    credit_record = workflow.record_credit(_client("province"), institution="南京华宁建材检测有限公司")
+    return {
+        "credit_record": credit_record.pk,
+        "credit_score": CreditScore.objects.get(institution=credit_record.institution).pk,
+        "category": Category.objects.get(name="出具虚假检测报告").pk,
+    }
 
 
 def _finished_job() -> int:

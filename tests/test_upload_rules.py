@@ -289,9 +289,12 @@ def test_it_refuses_a_file_over_the_size_limit_at_once(login, settings):
     assert stored_files() == set()
 
 
-def test_reviewers_upload_nothing(login):
-    assert stage(login("nanjing"), files.jpeg("1.jpg")).status_code == 403
+def test_reviewers_upload_only_the_scans_of_what_they_file(login):
+    assert stage(login("nanjing"), files.jpeg("1.jpg")).status_code == 403  # an institution's scan
     assert not StagedUpload.objects.exists()
+    # A city files its own 信用记录, with 证据材料.
+    assert stage(login("nanjing"), files.jpeg("1.jpg"), scan_type="credit_evidence").status_code == 201
+    assert stage(login("nj-jc"), files.jpeg("1.jpg"), scan_type="credit_evidence").status_code == 403
 
 
 def test_it_limits_how_many_files_one_user_keeps_staged(login, settings):

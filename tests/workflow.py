@@ -1,6 +1,9 @@
 """Walk a transfer through HTTP as the demo roles would. Each step asserts the response it expects."""
 
+from datetime import timedelta
+
 from django.urls import reverse
+from django.utils import timezone
 
 from certificates.models import PostCertificate
 from institutions.models import Institution
@@ -108,3 +111,26 @@ def approve_everywhere(login, application, cities):
     decide(login("province"), application)
     application.refresh_from_db()
     return application
+
+
+def record_credit(client, *, institution=None, person=None, category="出具虚假检测报告", expect=302, **extra):
+    """新增信用记录 as ``client`` (a city or the province) about an institution (by name) or a person
+    (certificate number, name); returns the record, or the response when refused."""
+    from credit.models import Category, CreditRecord
+
+    data = {
+        "subject": "person" if person else "institution",
+        "institution": Institution.objects.get(name=institution).pk if institution else "",
+        "certificate_number": person[0] if person else "",
+        "person_name": person[1] if person else "",
+        "category": Category.objects.get(name=category).pk,
+        "conduct_date": (timezone.localdate() - timedelta(days=10)).isoformat(),
+        "description": "2026年第三季度抽查发现出具虚假检测报告3份",
+        "credit_evidence": [files.pdf("检查记录.pdf")],
+        **extra,
+    }
+    response = client.post(reverse("credit_record_new"), data)
+    assert response.status_code == expect, response.content.decode()[:3000]
+    if expect != 302:
+        return response
+    return CreditRecord.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))

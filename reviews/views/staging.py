@@ -16,9 +16,11 @@ class StageForm(forms.Form):
     file = forms.FileField()
 
 
-def _uploader(user) -> None:
-    # Scans are filed by institutions (and the province's own filings); reviewers upload nothing.
-    if not (user.is_institution or user.is_province):
+def _uploader(user, scan_type: str | None = None) -> None:
+    # Scans come with filings: each role stages only the scans of what it files (Process.filers) or
+    # receives, and the province those of its own decisions; a city stages no institution's scans.
+    allowed = processes.uploads_of(user.role)
+    if not allowed or (scan_type is not None and scan_type not in allowed):
         raise PermissionDenied("您无权上传附件。")
 
 
@@ -31,6 +33,7 @@ def upload_stage(request: HttpRequest) -> JsonResponse:
     form = StageForm(request.POST, request.FILES)
     if not form.is_valid():
         return JsonResponse({"error": "请选择要上传的文件。"}, status=400)
+    _uploader(request.user, form.cleaned_data["type"])
     try:
         staged = staging.stage(request.user, form.cleaned_data["file"], form.cleaned_data["type"])
     except ValidationError as e:

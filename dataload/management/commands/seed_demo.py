@@ -11,6 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from certificates.models import PostCertificate
+from credit.defaults import ensure_defaults
+from credit.models import Category, Rule
 from institutions.cities import ensure_cities
 from institutions.models import Capability, City, Institution, Kind, Qualification, User
 from personnel.employment import ensure_current
@@ -81,6 +83,7 @@ class Command(BaseCommand):
                 "确需载入请加 --force，所有演示账号下次登录须修改密码。"
             )
         ensure_cities(City)  # normally made by a migration; a flushed test database has none
+        ensure_defaults(Category, Rule)  # likewise the credit catalogue and rule
         cities = {c.code: c for c in City.objects.all()}
         self._user("province", role=User.Role.PROVINCE, is_staff=True)
         for code in CITY_ACCOUNTS:
