@@ -9,18 +9,21 @@ of effect for ``years``) and recomputes the score of whom it is about.
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.events import Kind, record
 from institutions.modules import institution_modules
+from notices import actions as notices
+from reviews import notifications
 from reviews.attachments import add_rows, cleanup_on_failure, write
-from reviews.models import Application, Decision
+from reviews.models import Application, Decision, State
 from reviews.processes import FilingRefused, Process, ScanSpec
 from reviews.transitions import guarded, run
 
 from . import scoring
 from .appeals import may_appeal
-from .models import CreditRecord, CreditScore
+from .models import CreditRecord, CreditScore, Nature
 
 EVIDENCE = ScanSpec(
     "credit_evidence", "证据材料", multiple=True, help_text="违法违规事实或表彰文件等证据材料的扫描件"
@@ -66,6 +69,7 @@ def record_conduct(user, credit_record: CreditRecord, scans_by_type: dict, *, cl
             application = Application.objects.select_for_update().get(pk=credit_record.pk)
             if user.is_city:
                 run(application, "submit", user, description="市级记录，报省级复核")
+                notifications.moved(application, State.DRAFT)
             else:
                 _decree(application, user, client_address)
     credit_record.refresh_from_db()
@@ -95,6 +99,25 @@ def apply(credit_record: CreditRecord, user) -> None:
         effective_on=credit_record.effective_on, in_force_until=credit_record.in_force_until
     )
     scoring.recompute_for(credit_record)
+    _tell_the_institution(credit_record)
+
+
+def _tell_the_institution(credit_record: CreditRecord) -> None:
+    """消息 to the institution concerned (about itself or one of its people), once per record."""
+    about = f"本单位人员{credit_record.person_about.name}" if credit_record.person_about_id else "本单位"
+    text = (
+        f"{about}的{credit_record.get_nature_display()}行为记录已生效：{credit_record.category.name}，"
+        f"{credit_record.signed_points:+d}分，公示至{credit_record.in_force_until:%Y-%m-%d}。"
+    )
+    if credit_record.nature == Nature.BAD:
+        text += "如有异议，可在记录页面提出申诉。"
+    notices.notify(
+        [credit_record.institution],
+        notices.Kind.CONDUCT,
+        text,
+        reverse("application_detail", args=[credit_record.pk]),
+        once_key=f"credit_record:{credit_record.pk}:effective",
+    )
 
 
 def subject(credit_record) -> str:

@@ -20,6 +20,16 @@ def _once(application, what: str) -> str:
     return f"application:{application.pk}:round:{application.round}:{what}"
 
 
+def _filer(application):
+    """The office that filed it: its institution, or the city that filed a city's own process (the
+    province decides its own at once and is not told of it)."""
+    if "institution" in application.process.filers:
+        return application.institution
+    if "city" in application.process.filers:
+        return application.cities.first()
+    return None
+
+
 def moved(application, before: str, decision: Decision | None = None) -> None:
     """Tell whoever the application's new state concerns (nothing when the state did not change: one
     city approved and another has yet to decide)."""
@@ -44,13 +54,13 @@ def moved(application, before: str, decision: Decision | None = None) -> None:
         corrects = (
             application.receiving_institution
             if application.returned_to == Party.RECEIVER
-            else application.institution
+            else _filer(application)
         )
         step = decision.step_label if decision else "审核"
         text = f"{label}被{step}退回，请修改后重新提交。审核意见：{decision.opinion if decision else ''}"
         notify([corrects], Kind.RETURNED, text, url, _once(application, state))
     elif state == State.APPROVED:
-        parties = [application.institution]
+        parties = [p for p in [_filer(application)] if p is not None]
         if application.receiving_institution_id:
             parties.append(application.receiving_institution)
         notify(parties, Kind.APPROVED, f"{label}已通过省级复核。", url, _once(application, state))

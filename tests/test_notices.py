@@ -515,3 +515,38 @@ def test_no_sms_without_a_gateway(world, act, settings):
     from django_tasks_db.models import DBTaskResult
 
     assert not DBTaskResult.objects.exists()
+
+
+# --- 信用记录: the institution concerned is told; the city that filed hears of its own record ------------
+
+
+def test_a_citys_conduct_record_tells_the_city_of_its_review_and_the_institution_once_in_effect(world, act):
+    mark = last_notice()
+    credit_record = act(workflow.record_credit, world("nanjing"), institution=NJ_JC)
+    assert told(since=mark) == {"province": [f"信用记录：{NJ_JC}（{NJ_JC}）待省级复核。"]}
+
+    mark = last_notice()
+    act(decide_return, world("province"), credit_record, "请补充检查记录原件。")
+    returned = told(since=mark)
+    assert returned.keys() == {"nanjing", "nanjing-2"}, "the city that filed corrects it, not the institution"
+    assert "请补充检查记录原件" in returned["nanjing"][0]
+
+    response = world("nanjing").post(reverse("application_withdraw", args=[credit_record.pk]))
+    assert response.status_code == 302
+    credit_record = act(workflow.record_credit, world("nanjing"), institution=NJ_JC)
+    mark = last_notice()
+    act(workflow.decide, world("province"), credit_record)
+    assert told(Kind.APPROVED, since=mark).keys() == {"nanjing", "nanjing-2"}
+    conduct = told(Kind.CONDUCT, since=mark)
+    assert conduct.keys() == {"nj-jc"}
+    assert (
+        "不良行为记录已生效：出具虚假检测报告，-30分" in conduct["nj-jc"][0] and "申诉" in conduct["nj-jc"][0]
+    )
+
+
+def test_the_provinces_record_about_a_person_tells_the_persons_institution_only(world, act):
+    mark = last_notice()
+    act(workflow.record_credit, world("province"), person=("苏JC-2021-00056", "刘洋"), category="无证上岗")
+    conduct = told(since=mark)
+    assert conduct.keys() == {"sz-jc", "sz-jc-2"}
+    assert conduct["sz-jc"][0].startswith("本单位人员刘洋的不良行为记录已生效：无证上岗")
