@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from certificates.models import CertificateStatus
+from credit.models import Grade
 from institutions.models import Kind
 from reviews import processes
 from reviews.models import Decision, State
@@ -129,5 +130,16 @@ register(
             for status in CertificateStatus
         ],
         queries.certificates,
+    )
+)
+
+register(
+    Chart(
+        "grades",
+        "检测机构信用等级（按市）",
+        "本年度信用评价：按检测机构所在市统计（不含已注销的机构）；尚无信用记录的机构为基础分对应的等级。",
+        lambda: [Column(grade, f"{grade}级", stack="all") for grade in Grade.values],
+        queries.grades,
+        unit="家",
     )
 )

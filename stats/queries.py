@@ -18,6 +18,8 @@ from django.utils import timezone
 from django_fsm_log.models import StateLog
 
 from certificates.models import PostCertificate
+from credit.models import CreditScore, Rule
+from institutions.models import Institution
 from reviews.models import Application, Decision, State
 
 from .models import StepTime
@@ -212,3 +214,34 @@ def certificates() -> list[Cell]:
         if r["holder__institution__city"] is not None:
             cells.append(Cell(r["holder__institution__city"], "", column, r["n"]))
     return cells + [Cell(None, "", column, n) for column, n in province.items()]
+
+
+# --- 检测机构信用等级 ---------------------------------------------------------------------------------
+
+
+def grades() -> list[Cell]:
+    """Institutions (not 注销) per grade of this year's 信用评价, by their city. An institution with no
+    score row yet has no record counted against it: it stands at the base score's grade, as on 信用公示."""
+    rule = Rule.current()
+    base_grade = rule.grade_for(rule.bounded(rule.base))
+    standing = Institution.objects.exclude(status=Institution.Status.CANCELLED)
+    scored = (
+        CreditScore.objects.for_year()
+        .institutions()
+        .filter(institution__in=standing)
+        .order_by()
+        .values("institution__city", "grade")
+        .annotate(n=Count("pk"))
+    )
+    counts: Counter = Counter()
+    for r in scored:
+        counts[r["institution__city"], r["grade"]] += r["n"]
+        counts[r["institution__city"], base_grade] -= r["n"]
+    for r in standing.order_by().values("city").annotate(n=Count("pk")):
+        counts[r["city"], base_grade] += r["n"]
+    province: Counter = Counter()
+    cells = []
+    for (city_id, grade), n in counts.items():
+        province[grade] += n
+        cells.append(Cell(city_id, "", grade, n))
+    return cells + [Cell(None, "", grade, n) for grade, n in province.items()]

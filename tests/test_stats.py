@@ -17,9 +17,10 @@ from django_fsm_log.models import StateLog
 from openpyxl import load_workbook
 
 from certificates.models import CertificateStatus, PostCertificate
-from institutions.models import City, Kind, User
+from institutions.models import City, Institution, Kind, User
 from reviews import processes
 from reviews.models import Application, Decision, State
+from stats.charts import CHARTS
 from stats.models import Figure, StepTime
 from stats.queries import month_keys
 
@@ -259,7 +260,7 @@ def test_the_home_pages_of_the_province_and_a_city_show_the_dashboard_below_the_
     for username, scope in (("province", "全省"), ("suzhou", "苏州市")):
         html = login(username).get(reverse("home")).content.decode()
         assert html.index("待办事项") < html.index(f"统计分析（{scope}）")
-        assert html.count('<svg class="chart"') == 4 and "数据更新于" in html
+        assert html.count('<svg class="chart"') == len(CHARTS) and "数据更新于" in html
 
 
 def rows_of(response) -> list[list]:
@@ -270,7 +271,7 @@ def rows_of(response) -> list[list]:
     return [list(r) for r in sheet.iter_rows(values_only=True)]
 
 
-@pytest.mark.parametrize("slug", ["requests", "waiting", "durations", "certificates"])
+@pytest.mark.parametrize("slug", ["requests", "waiting", "durations", "certificates", "grades"])
 @pytest.mark.parametrize("username", ["province", "wuxi"])
 def test_each_chart_exports_its_table(world, login, slug, username):
     client = login(username)
@@ -282,7 +283,7 @@ def test_each_chart_exports_its_table(world, login, slug, username):
 
 
 def test_an_unknown_chart_is_not_found(login, demo):
-    assert login("province").get(reverse("stats_export", args=["grades"])).status_code == 404
+    assert login("province").get(reverse("stats_export", args=["ratings"])).status_code == 404
 
 
 def test_figures_come_from_the_last_refresh_until_the_next(world, login):
@@ -347,3 +348,24 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_volume(login, demo):
     refresh()
     assert measured() == before
     assert before[0] <= 8, before
+
+
+def test_institutions_are_counted_per_grade_of_the_year_by_their_city(world, login):
+    """南京华宁 drops to B on a confirmed 不良 record; every other standing institution is at the base
+    grade (AA) whether or not its score was computed; a closed institution is not counted."""
+    from credit.models import CreditScore
+
+    in_effect = workflow.record_credit(login("province"), institution="南京华宁建材检测有限公司")
+    assert in_effect.state == "approved"
+    refresh()
+    shown = table(page(login("province")), "grades")
+    assert headers(page(login("province")), "grades")[1:5] == ["AA级", "A级", "B级", "C级"]
+    for name in CITY_NAMES:
+        standing = Institution.objects.filter(city__name=name).exclude(status="cancelled")
+        scored = {
+            s.institution_id: s.grade for s in CreditScore.objects.for_year().filter(institution__in=standing)
+        }
+        expected = [sum(1 for i in standing if scored.get(i.pk, "AA") == g) for g in ("AA", "A", "B", "C")]
+        assert shown[name] == [*expected, sum(expected)], name
+    assert shown["南京市"][2] == 1  # 南京华宁 at B
+    assert shown["全省"][4] == Institution.objects.exclude(status="cancelled").count()

@@ -1,4 +1,4 @@
-"""统计分析 in headless Chromium: the province's home and a city's home draw the four charts (server-side SVG,
+"""统计分析 in headless Chromium: the province's home and a city's home draw every chart (server-side SVG,
 no script) with their tables, within the Content-Security-Policy, and 统计分析 in the menu leads to them."""
 
 import io
