@@ -13,11 +13,11 @@ from django.db import transaction
 from audit.events import Kind, record
 from institutions.models import Kind as CertificateKind
 from personnel.models import Person
-from reviews.actions import ApplicationConflict
+from reviews.actions import ApplicationConflict, decree
 from reviews.attachments import add_rows, cleanup_on_failure, write
-from reviews.models import Application, Decision
+from reviews.models import Application
 from reviews.processes import FilingRefused
-from reviews.transitions import guarded, run
+from reviews.transitions import guarded
 
 from .cancellation import CANCELLATION
 from .models import LIVE_STATUSES, CancellationRequest, PostCertificate
@@ -76,15 +76,8 @@ def _decree(user, pks, reason, written, client_address):
     cancellation.certificates.set(chosen)
     add_rows(written, application=cancellation)
     application = Application.objects.select_for_update().get(pk=cancellation.pk)
-    run(application, "decree", user, description=f"省质监总站直接注销：{reason}")
-    Decision.objects.create(
-        application=application,
-        round=application.round,
-        step=Decision.Step.PROVINCE,
-        reviewer=user,
-        outcome=Decision.Outcome.APPROVE,
-        opinion=reason,
-        client_address=client_address[:64],
+    decree(
+        application, user, reason, description=f"省质监总站直接注销：{reason}", client_address=client_address
     )
     record(
         Kind.DECISION,

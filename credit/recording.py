@@ -16,8 +16,9 @@ from audit.events import Kind, record
 from institutions.modules import institution_modules
 from notices import actions as notices
 from reviews import notifications
+from reviews.actions import decree
 from reviews.attachments import add_rows, cleanup_on_failure, write
-from reviews.models import Application, Decision, State
+from reviews.models import Application, State
 from reviews.processes import FilingRefused, Process, ScanSpec
 from reviews.transitions import guarded, run
 
@@ -78,16 +79,7 @@ def record_conduct(user, credit_record: CreditRecord, scans_by_type: dict, *, cl
 
 def _decree(application, user, client_address) -> None:
     opinion = "省质监总站记录，即时生效"
-    run(application, "decree", user, description=opinion)
-    Decision.objects.create(
-        application=application,
-        round=application.round,
-        step=Decision.Step.PROVINCE,
-        reviewer=user,
-        outcome=Decision.Outcome.APPROVE,
-        opinion=opinion,
-        client_address=client_address[:64],
-    )
+    decree(application, user, opinion, client_address=client_address)
     record(Kind.DECISION, user=user, obj=application, address=client_address, detail=f"信用记录：{opinion}")
     CREDIT_RECORD.apply(application.detail(), user)
 

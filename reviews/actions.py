@@ -332,3 +332,18 @@ def decide(
         if application.state == State.APPROVED:
             application.process.apply(application.detail(), user)
     return application
+
+
+def decree(application: Application, user, opinion: str, *, description: str = "", client_address: str = ""):
+    """The province's own decision (草稿 → 已通过 at once), with its ``Decision``. The caller holds the
+    application's row lock inside its transaction, records the audit row and applies the effect."""
+    run(application, "decree", user, description=description or opinion)
+    return Decision.objects.create(
+        application=application,
+        round=application.round,
+        step=Decision.Step.PROVINCE,
+        reviewer=user,
+        outcome=Decision.Outcome.APPROVE,
+        opinion=opinion,
+        client_address=client_address[:64],
+    )
