@@ -1,4 +1,4 @@
-"""统计分析 in headless Chromium: the province's home and a city's home draw the four charts (server-side SVG,
+"""统计分析 in headless Chromium: the province's home and a city's home draw the five charts (server-side SVG,
 no script) with their tables, within the Content-Security-Policy, and 统计分析 in the menu leads to them."""
 
 import io
@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import client_for
 from tests.workflow import file_transfer
 
-CHARTS = ["requests", "waiting", "durations", "certificates"]
+CHARTS = ["requests", "waiting", "overdue", "durations", "certificates"]
 
 
 def test_the_province_and_a_city_see_their_charts(open_as, screenshot, policy_violations):
