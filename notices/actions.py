@@ -8,6 +8,7 @@ the same organisation the same event again is a no-op, enforced by the unique co
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -23,9 +24,11 @@ __all__ = [
     "PROVINCE",
     "UNREAD_CAP",
     "Kind",
+    "Message",
     "mark_all_read",
     "mark_read",
     "notify",
+    "notify_many",
     "set_email",
     "unread_count",
 ]
@@ -68,6 +71,62 @@ def _record(keys: list[str], kind: str, text: str, url: str, once_key: str | Non
     if recorded and settings.SMS_GATEWAY:
         tasks.send_sms.enqueue([n.pk for n in recorded])  # by the worker, never in a web request
     return recorded
+
+
+@dataclass(frozen=True)
+class Message:
+    """One event for ``notify_many``: the arguments of one ``notify`` call (``once_key`` required)."""
+
+    recipients: tuple
+    kind: str
+    text: str
+    url: str
+    once_key: str
+
+
+def notify_many(messages: Iterable[Message]) -> None:
+    """``notify`` for a sweep's many events, written after commit in the same few queries however many
+    there are: one for the events already told, one for the logins, one insert of the messages and one
+    of their copies. Each message needs a ``once_key``; an organisation already told it is left out."""
+    rows = []
+    for message in messages:
+        if message.kind not in Kind.values or not message.once_key:
+            raise ValueError(message)
+        if not message.url.startswith("/") or message.url.startswith("//"):
+            raise ValueError(f"not an internal path: {message.url}")
+        for key in dict.fromkeys(organisations.key(r) for r in message.recipients):
+            rows.append((key, message))
+    if rows:
+        transaction.on_commit(lambda: _record_many(rows), robust=True)
+
+
+def _record_many(rows: list) -> list[Notice]:
+    told = set(
+        Notice.objects.filter(once_key__in={m.once_key for _, m in rows}).values_list(
+            "organisation", "once_key"
+        )
+    )
+    rows = [(key, m) for key, m in dict.fromkeys(rows) if (key, m.once_key) not in told]
+    if not rows:
+        return []
+    users = organisations.logins_of({key for key, _ in rows})
+    try:
+        with transaction.atomic():
+            notices = Notice.objects.bulk_create(
+                [
+                    Notice(organisation=key, kind=m.kind, text=m.text[:500], url=m.url, once_key=m.once_key)
+                    for key, m in rows
+                ]
+            )
+            Recipient.objects.bulk_create(
+                [Recipient(notice=n, user_id=pk) for n in notices for pk in users.get(n.organisation, [])]
+            )
+    except IntegrityError:
+        # another process told some of them at the same moment: one by one, each at most once.
+        return [n for key, m in rows for n in _record([key], m.kind, m.text, m.url, m.once_key)]
+    if settings.SMS_GATEWAY:
+        tasks.send_sms.enqueue([n.pk for n in notices])
+    return notices
 
 
 def mark_read(recipient: Recipient) -> None:

@@ -5,6 +5,7 @@ the message. The key is the same one the menu cache uses ("province", "city:<pk>
 """
 
 from django.conf import settings
+from django.db.models import Q
 
 from institutions.models import City, Institution, User
 
@@ -44,6 +45,38 @@ def logins(organisation_key: str):
     if kind == "city":
         return users.filter(role=User.Role.CITY, city_id=int(pk))
     raise ValueError(organisation_key)
+
+
+def logins_of(organisation_keys) -> dict[str, list[int]]:
+    """{key: [user pk]} of the active logins of each of ``organisation_keys``, in one query."""
+    cities, institutions, province = set(), set(), False
+    for organisation_key in organisation_keys:
+        kind, _, pk = organisation_key.partition(":")
+        if organisation_key == PROVINCE:
+            province = True
+        elif kind == "city":
+            cities.add(int(pk))
+        elif kind == "institution":
+            institutions.add(int(pk))
+        else:
+            raise ValueError(organisation_key)
+    wanted = Q(role=User.Role.CITY, city_id__in=cities) | Q(
+        role=User.Role.INSTITUTION, institution_id__in=institutions
+    )
+    if province:
+        wanted |= Q(role=User.Role.PROVINCE)
+    found: dict[str, list[int]] = {}
+    users = User.objects.filter(wanted, is_active=True).values_list("pk", "role", "city_id", "institution_id")
+    for pk, role, city_id, institution_id in users:
+        key_ = (
+            PROVINCE
+            if role == User.Role.PROVINCE
+            else f"city:{city_id}"
+            if role == User.Role.CITY
+            else f"institution:{institution_id}"
+        )
+        found.setdefault(key_, []).append(pk)
+    return found
 
 
 def email_addresses(organisation_keys) -> dict[str, str]:

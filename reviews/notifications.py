@@ -10,7 +10,7 @@ from notices.actions import PROVINCE, Kind, notify
 from .models import Decision, Party, State
 
 
-def _label(application) -> str:
+def subject(application) -> str:
     return f"{application.get_type_display()}：{application.subject_name}（{application.institution.name}）"
 
 
@@ -37,7 +37,7 @@ def moved(application, before: str, decision: Decision | None = None) -> None:
     if state == before:
         return
     url = reverse("application_detail", args=[application.pk])
-    label = _label(application)
+    label = subject(application)
     if state == State.PENDING_RECEIPT:
         notify(
             [application.receiving_institution],

@@ -91,6 +91,24 @@ register(
     )
 )
 
+OVERDUE_LABELS = {
+    State.PENDING_RECEIPT: "待接收",
+    State.PENDING_CITY: "待市级审核",
+    State.PENDING_PROVINCE: "待省级复核",
+    queries.RECOVERY: "证书收回（待交回）",
+}
+
+register(
+    Chart(
+        "overdue",
+        "已超期（按环节、按市）",
+        "超过办理时限（工作日）仍未办结的申请和待交回的证书收回；待市级审核按尚未作出审核结论的市计。"
+        "跨市的申请在所涉各市分别计入，全省按件计。",
+        lambda: [Column(key, label, stack="all") for key, label in OVERDUE_LABELS.items()],
+        queries.overdue,
+    )
+)
+
 STEPS = {Decision.Step.CITY: "市级审核", Decision.Step.PROVINCE: "省级复核"}
 PERCENTILES = {"p50": "中位数", "p90": "90%分位"}
 

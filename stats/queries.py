@@ -17,10 +17,11 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
-from certificates.models import PostCertificate
+from certificates.models import PostCertificate, Recovery
 from credit.models import CreditScore, Rule
 from institutions.models import Institution
 from reviews.models import Application, Decision, State
+from workdays.deadlines import overdue_condition
 
 from .models import StepTime
 from .percentiles import percentiles
@@ -111,6 +112,51 @@ def waiting_now() -> list[Cell]:
         *(Cell(r["city"], "", State.PENDING_CITY, r["n"]) for r in at_city),
         *(Cell(r["city"], "", r["application__state"], r["n"]) for r in elsewhere),
         *(Cell(None, "", r["state"], r["n"]) for r in province),
+    ]
+
+
+# --- 已超期 ----------------------------------------------------------------------------------------
+
+OVERDUE_STEPS = [State.PENDING_RECEIPT, State.PENDING_CITY, State.PENDING_PROVINCE]
+RECOVERY = "recovery"
+
+
+def overdue() -> list[Cell]:
+    """Applications past their step's due date (已超期, ``workdays``) per step, and 证书收回 待交回 past
+    theirs. A city counts as in 当前待办: those involving it, at 待市级审核 those it has not decided in
+    this round (its own late ones); its 证书收回 are those of the cancellations it reviewed. The province
+    counts each once."""
+    links = Application.cities.through.objects.order_by()
+    late = overdue_condition(prefix="application__")
+    decided = Decision.objects.filter(
+        application=OuterRef("application"), city=OuterRef("city"), round=OuterRef("application__round")
+    )
+    at_city = (
+        links.filter(late, application__state=State.PENDING_CITY)
+        .exclude(Exists(decided))
+        .values("city")
+        .annotate(n=Count("pk"))
+    )
+    elsewhere = (
+        links.filter(late, application__state__in=[State.PENDING_RECEIPT, State.PENDING_PROVINCE])
+        .values("city", "application__state")
+        .annotate(n=Count("pk"))
+    )
+    province = (
+        Application.objects.filter(overdue_condition(), state__in=OVERDUE_STEPS)
+        .order_by()
+        .values("state")
+        .annotate(n=Count("pk"))
+    )
+    recoveries = Recovery.objects.filter(overdue_condition(), state=Recovery.State.PENDING).order_by()
+    by_city = recoveries.values("application__cities").annotate(n=Count("pk"))
+    whole = recoveries.aggregate(n=Count("pk"))["n"]
+    return [
+        *(Cell(r["city"], "", State.PENDING_CITY, r["n"]) for r in at_city),
+        *(Cell(r["city"], "", r["application__state"], r["n"]) for r in elsewhere),
+        *(Cell(None, "", r["state"], r["n"]) for r in province),
+        *(Cell(r["application__cities"], "", RECOVERY, r["n"]) for r in by_city if r["application__cities"]),
+        *([Cell(None, "", RECOVERY, whole)] if whole else []),
     ]
 
 

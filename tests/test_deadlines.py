@@ -4,15 +4,22 @@ table for a year wins), shown as 剩余 / 已超期 on the queues, lists and the
 sort overdue first and filter by it; the province changes the limits and the holidays (audited), and
 the open rows' due dates move with them."""
 
+import io
 import re
 from datetime import date
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent, Kind
 from certificates.models import Recovery
-from reviews.models import Application, State
+from institutions.models import City, User
+from notices.models import Kind as NoticeKind
+from notices.models import Notice, Recipient
+from reviews.models import Application, Decision, State
 from workdays import calendar
 
 from .workflow import accept, approve_everywhere, decide, file_cancellation, file_reissue, file_transfer
@@ -311,3 +318,142 @@ def test_only_the_provinces_menu_has_the_settings(login):
     for account in ("nanjing", "nj-jc"):
         assert reverse("deadline_settings") not in text(login(account).get(reverse("home")))
         assert login(account).get(reverse("deadline_settings")).status_code == 403
+
+
+# --- 消息: the daily sweep (manage.py notify_deadlines) ---
+
+
+@pytest.fixture
+def sweep(django_capture_on_commit_callbacks):
+    """Run the daily command with its messages written (as after its commit)."""
+
+    def _sweep():
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("notify_deadlines", stdout=io.StringIO())
+
+    return _sweep
+
+
+def told_about(prefix: str) -> dict[str, list[str]]:
+    """{username: [texts]} of the 办理时限 messages whose event starts with ``prefix``."""
+    copies = (
+        Recipient.objects.filter(notice__kind=NoticeKind.DEADLINE, notice__once_key__startswith=prefix)
+        .select_related("notice", "user")
+        .order_by("pk")
+    )
+    found: dict[str, list[str]] = {}
+    for copy in copies:
+        found.setdefault(copy.user.username, []).append(copy.notice.text)
+    return found
+
+
+def test_a_request_due_soon_and_then_overdue_is_messaged_once_each(login, today, three_reissues, sweep):
+    overdue, soon, later = three_reissues
+    for _ in range(2):
+        sweep()
+    assert told_about(f"application:{overdue.pk}:") == {
+        "nanjing": [
+            "人员上岗证补办：王强（南京华宁建材检测有限公司）待市级审核，已超期 15 个工作日（办理期限 2026-11-09），请及时办理。"
+        ]
+    }
+    assert told_about(f"application:{soon.pk}:") == {
+        "nanjing": [
+            f"人员上岗证补办：{soon.subject_name}（南京市建设工程质量检测中心）待市级审核，剩余 1 个工作日（办理期限 2026-12-01），请及时办理。"
+        ]
+    }
+    assert told_about(f"application:{later.pk}:") == {}, "4 working days left: not yet"
+    assert Notice.objects.filter(once_key__startswith=f"application:{overdue.pk}:").count() == 1
+    # The city's login reads it on its 消息 page; the institutions that filed them are not told.
+    assert "已超期 15 个工作日" in text(login("nanjing").get(reverse("notice_list")))
+    assert "已超期" not in text(login("nj-jc").get(reverse("notice_list")))
+
+    # Two days on, the one that was due soon is overdue: told once more, once.
+    today(date(2026, 12, 2))
+    for _ in range(2):
+        sweep()
+    texts = told_about(f"application:{soon.pk}:")["nanjing"]
+    assert len(texts) == 2 and "已超期 1 个工作日" in texts[1]
+    assert len(told_about(f"application:{later.pk}:")["nanjing"]) == 1, "due 12/4: 剩余 2"
+    assert len(told_about(f"application:{overdue.pk}:")["nanjing"]) == 1
+
+
+def test_only_whoever_must_act_is_told_at_each_step(login, today, sweep):
+    today(date(2026, 11, 2))
+    transfer = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")  # 接收 due 11/16
+    today(date(2026, 11, 17))
+    sweep()
+    receipt = told_about(f"application:{transfer.pk}:round:1:pending_receipt:")
+    assert receipt.keys() == {"sz-jc"}, "the receiving institution only: not the filer, not the cities"
+    assert "待接收，已超期 1 个工作日" in receipt["sz-jc"][0]
+
+    accept(login("sz-jc"), transfer)  # 市级审核 due 11/24
+    decide(login("nanjing"), transfer)
+    today(date(2026, 11, 25))
+    sweep()
+    sweep()
+    city = told_about(f"application:{transfer.pk}:round:1:pending_city:")
+    assert city == {
+        "suzhou": [
+            "人员变更调离：王强（南京华宁建材检测有限公司）待市级审核，已超期 1 个工作日（办理期限 2026-11-24），请及时办理。"
+        ]
+    }, "南京 has decided this round: only 苏州 is told"
+
+    decide(login("suzhou"), transfer)  # 省级复核 due 12/9
+    today(date(2026, 12, 8))
+    sweep()
+    assert told_about(f"application:{transfer.pk}:round:1:pending_province:").keys() == {"province"}
+    assert told_about(f"application:{transfer.pk}:").keys() == {"sz-jc", "suzhou", "province"}
+    assert "剩余 1 个工作日" in text(login("province").get(reverse("notice_list")))
+
+
+def test_an_overdue_recovery_reaches_its_institution_only(login, today, sweep):
+    today(date(2026, 11, 30))
+    cancellation = file_cancellation(login("nj-dual"), ["苏JC-2019-00012"])
+    approve_everywhere(login, cancellation, ["nanjing"])
+    recovery = Recovery.objects.get(application=cancellation)  # due 12/14
+    today(date(2026, 12, 16))
+    sweep()
+    sweep()
+    found = told_about(f"recovery:{recovery.pk}:")
+    assert found.keys() == {"nj-dual"}
+    assert found["nj-dual"] == [
+        f"{recovery.certificate.holder.name}的建材岗位合格证书（苏JC-2019-00012）待交回，"
+        "已超期 2 个工作日（办理期限 2026-12-14），请尽快寄回省质监总站。"
+    ]
+
+
+def test_the_sweep_takes_the_same_queries_for_one_row_as_for_many(login, three_reissues, sweep):
+    today_ = calendar.today()
+    first = three_reissues[0]
+    open_steps = Application.objects.filter(due_on__isnull=False)
+    open_steps.update(due_on=date(2027, 6, 30))
+    sweep()  # nothing due; the calendar is read
+    Application.objects.filter(pk=first.pk).update(due_on=today_)
+    with CaptureQueriesContext(connection) as one:
+        sweep()
+    assert Notice.objects.filter(kind=NoticeKind.DEADLINE).count() == 1
+
+    # Thirty more requests waiting for 南京 and 苏州, one of them decided by 南京, all overdue.
+    nanjing, suzhou = first.cities.get(), City.objects.get(name="苏州市")
+    for _ in range(30):
+        clone = Application.objects.get(pk=first.pk)
+        clone.pk = clone.id = None
+        clone.person = None
+        clone.save()
+        clone.cities.set([nanjing, suzhou])
+    decided = Application.objects.latest("pk")
+    Decision.objects.create(
+        application=decided,
+        round=decided.round,
+        step=Decision.Step.CITY,
+        city=nanjing,
+        reviewer=User.objects.get(username="nanjing"),
+        outcome=Decision.Outcome.APPROVE,
+        opinion="同意",
+    )
+    open_steps.update(due_on=date(2026, 11, 2))
+    with CaptureQueriesContext(connection) as many:
+        sweep()
+    assert Notice.objects.filter(kind=NoticeKind.DEADLINE, organisation=f"city:{suzhou.pk}").count() == 30
+    assert not Notice.objects.filter(organisation=f"city:{nanjing.pk}", once_key__contains=f":{decided.pk}:")
+    assert len(many.captured_queries) <= len(one.captured_queries), [q["sql"] for q in many.captured_queries]

@@ -77,6 +77,7 @@ def test_systemd_runs_the_app_the_worker_and_the_timers():
         ("sweep-jobs", "sweep_jobs"),
         ("sweep-jobs", "prune_db_task_results"),
         ("notices", "notify_expiring_qualifications"),
+        ("notices", "notify_deadlines"),
         ("notices", "send_notice_digests"),
         ("refresh-stats", "refresh_stats"),
         ("recompute-credit", "recompute_credit"),

@@ -19,7 +19,7 @@ from audit.models import AuditEvent
 from certificates.models import PrintTask
 from institutions.models import City, Institution, Qualification, User
 from notices import expiry
-from notices.actions import PROVINCE, notify
+from notices.actions import PROVINCE, Message, notify, notify_many
 from notices.models import Kind, Notice, Recipient
 
 from . import files, workflow
@@ -225,6 +225,27 @@ def test_an_event_is_messaged_once_not_twice(world, act):
     act(notify, [institution], Kind.DEADLINE, "没有事件标识的消息", "/")
     act(notify, [institution], Kind.DEADLINE, "没有事件标识的消息", "/")
     assert Notice.objects.count() == 4, "another event, and messages without once_key, are each new"
+
+
+def test_a_sweeps_many_messages_are_each_told_once(world, act):
+    institution = Institution.objects.get(name=SZ_JC)
+    nanjing = City.objects.get(name="南京市")
+    act(notify, [institution], Kind.DEADLINE, "已告知", "/", once_key="deadline:a")
+    many = [
+        Message((institution,), Kind.DEADLINE, "已告知", "/", "deadline:a"),
+        Message((institution, nanjing), Kind.DEADLINE, "新的", "/", "deadline:b"),
+        Message((institution, institution), Kind.DEADLINE, "新的", "/", "deadline:b"),
+    ]
+    for _ in range(2):
+        act(notify_many, many)
+    assert told(Kind.DEADLINE) == {
+        "sz-jc": ["已告知", "新的"],
+        "sz-jc-2": ["已告知", "新的"],
+        "nanjing": ["新的"],
+        "nanjing-2": ["新的"],
+    }, "every active login of each organisation, each event once; not the disabled login"
+    with pytest.raises(ValueError):
+        notify_many([Message((institution,), Kind.DEADLINE, "没有事件标识", "/", "")])
 
 
 def test_the_expiry_sweep_tells_each_institution_once(world, act):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_fsm_log.models import StateLog
 from openpyxl import load_workbook
 
-from certificates.models import CertificateStatus, PostCertificate
+from certificates.models import CertificateStatus, PostCertificate, Recovery
 from institutions.models import City, Institution, Kind, User
 from reviews import processes
 from reviews.models import Application, Decision, State
@@ -30,6 +30,7 @@ pytestmark = pytest.mark.django_db
 
 CITY_NAMES = ["南京市", "无锡市", "徐州市", "常州市", "苏州市", "南通市", "连云港市", "淮安市", "盐城市", "扬州市",
               "镇江市", "泰州市", "宿迁市"]  # fmt: skip
+LATE_STEPS = [State.PENDING_RECEIPT, State.PENDING_CITY, State.PENDING_PROVINCE]
 STEPS = {"待调入机构接收": State.PENDING_RECEIPT, "待市级审核": State.PENDING_CITY,
          "待省级复核": State.PENDING_PROVINCE, "已退回待更正": State.RETURNED}  # fmt: skip
 
@@ -161,6 +162,46 @@ def test_waiting_now_counts_each_step_per_city_and_the_province_once_per_applica
     assert shown["南京市"][:4] == [1, 1, 0, 1] and whole == [1, 2, 1, 1]
 
 
+def test_overdue_counts_each_late_step_per_city_and_the_province_once(world, login):
+    past = timezone.localdate() - timedelta(days=30)
+    keep = Application.objects.get(subject_name="张伟", state=State.PENDING_CITY)  # still in time
+    Application.objects.filter(due_on__isnull=False).exclude(pk=keep.pk).update(due_on=past)
+    Recovery.objects.filter(state=Recovery.State.PENDING).update(due_on=past)
+    refresh()
+    html = page(login("province"))
+    assert headers(html, "overdue") == [
+        "市",
+        "待接收",
+        "待市级审核",
+        "待省级复核",
+        "证书收回（待交回）",
+        "合计",
+    ]
+    shown = table(html, "overdue")
+    assert list(shown) == [*CITY_NAMES, "全省"]
+    for name in CITY_NAMES:
+        reviewer = User.objects.get(role="city", city__name=name)
+        expected = [
+            Application.objects.waiting_for(reviewer).overdue().count()
+            if state == State.PENDING_CITY
+            else involving(name).filter(state=state).overdue().count()
+            for state in LATE_STEPS
+        ]
+        expected.append(
+            Recovery.objects.visible_to(reviewer).filter(state=Recovery.State.PENDING).overdue().count()
+        )
+        assert shown[name] == [*expected, sum(expected)], name
+    whole = [Application.objects.filter(state=state).overdue().count() for state in LATE_STEPS]
+    whole.append(Recovery.objects.filter(state=Recovery.State.PENDING).overdue().count())
+    assert shown["全省"] == [*whole, sum(whole)]
+    # 王强's transfer is late with 苏州建科 (南京 and 苏州); 刘洋's with 无锡 only (苏州 approved); 赵磊's at
+    # the province (无锡); 杨帆's paper not mailed back (苏州); 张伟's reissue is still in time.
+    assert whole == [1, 1, 1, 1]
+    assert shown["苏州市"][:4] == [1, 0, 0, 1] and shown["无锡市"][:4] == [0, 1, 1, 0]
+    assert shown["南京市"][:4] == [1, 0, 0, 0]
+    assert table(page(login("wuxi")), "overdue") == {"无锡市": shown["无锡市"]}
+
+
 def percentile(values: list[float], fraction: float) -> float:
     """percentile_cont, by hand."""
     values = sorted(values)
@@ -240,11 +281,11 @@ def test_a_city_sees_only_its_own_figures(world, login):
     province = page(login("province"))
     html = page(login("nanjing"))
     assert "统计分析（南京市）" in html
-    for slug in ("waiting", "durations", "certificates"):
+    for slug in ("waiting", "overdue", "durations", "certificates"):
         assert table(html, slug) == {"南京市": table(province, slug)["南京市"]}
     assert table(html, "requests") != table(province, "requests")
     assert "苏州市" not in html and all(
-        "全省" not in table(html, slug) for slug in ("waiting", "certificates")
+        "全省" not in table(html, slug) for slug in ("waiting", "overdue", "certificates")
     )
 
 
@@ -271,7 +312,7 @@ def rows_of(response) -> list[list]:
     return [list(r) for r in sheet.iter_rows(values_only=True)]
 
 
-@pytest.mark.parametrize("slug", ["requests", "waiting", "durations", "certificates", "grades"])
+@pytest.mark.parametrize("slug", ["requests", "waiting", "overdue", "durations", "certificates", "grades"])
 @pytest.mark.parametrize("username", ["province", "wuxi"])
 def test_each_chart_exports_its_table(world, login, slug, username):
     client = login(username)

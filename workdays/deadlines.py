@@ -128,9 +128,10 @@ def recompute() -> int:
     return moved
 
 
-def overdue_condition(on: date | None = None) -> Q:
-    """已超期 as a condition (for an aggregate's ``filter``): a working day has passed since the due date."""
-    return Q(due_on__lt=calendar.last_workday(on or calendar.today()))
+def overdue_condition(on: date | None = None, prefix: str = "") -> Q:
+    """已超期 as a condition (for an aggregate's ``filter``): a working day has passed since the due date.
+    ``prefix`` reaches the row through a relation (``"application__"`` from a row that points to it)."""
+    return Q(**{f"{prefix}due_on__lt": calendar.last_workday(on or calendar.today())})
 
 
 class DeadlineQuerySet(models.QuerySet):

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import client_for
 from tests.workflow import file_transfer
 
-CHARTS = ["requests", "waiting", "durations", "certificates"]
+CHARTS = ["requests", "waiting", "overdue", "durations", "certificates"]
 
 
 def test_the_province_and_a_city_see_their_charts(open_as, screenshot, policy_violations):
