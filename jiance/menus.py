@@ -84,7 +84,9 @@ def _institution_menu(user, counts):
     return sections
 
 
-def _module_section(slug, kind, reviews):
+def _module_section(slug, kind, reviews, *, city=False):
+    """A module's section; ``reviews`` (the waiting counts) adds its 审核 group, for a city only the
+    processes the cities review (the province alone decides a city's own 信用记录 and a 申诉)."""
     section = Section(MODULE_TITLES[kind])
     section.groups.append(
         Group("机构诚信管理", [Entry("基本信息", reverse("institution_info", args=[slug]))])
@@ -100,13 +102,14 @@ def _module_section(slug, kind, reviews):
                 p.review_title, reverse("review_queue", args=[slug, p.type]), reviews.get((p.type, kind), 0)
             )
             for p in processes.all_processes()
+            if p.city_review or not city
         ]
         section.groups.append(Group("审核", entries))
     return section
 
 
 def _reviewer_menu(user, counts):
-    sections = [_module_section(slug, kind, reviews=counts) for slug, kind in MODULES]
+    sections = [_module_section(slug, kind, reviews=counts, city=user.is_city) for slug, kind in MODULES]
     sections.append(_certificate_section(user))
     sections.append(Section("统计分析", [Group("", [Entry("统计分析", reverse("stats_dashboard"))])]))
     if user.is_province:

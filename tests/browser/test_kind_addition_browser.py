@@ -38,7 +38,13 @@ def test_a_single_kind_institution_adds_the_other_kind_and_receives_a_dual_certi
     open_as, screenshot
 ):
     sz = open_as("sz-jc")
-    assert section_titles(sz) == ["【诚信变更管理】", "【证书管理】", JC_TITLE, "【资质增项】"]
+    assert section_titles(sz) == [
+        "【诚信变更管理】",
+        "【证书管理】",
+        JC_TITLE,
+        "【资质增项】",
+        "【信用管理】",
+    ]
     apply_link = menu(sz).get_by_role("link", name="申请地基资质")
     expect(apply_link).to_have_attribute("href", "/m/dj/institution/filing/")
     expect(menu(sz).locator("a[href='/m/dj/people/']")).to_have_count(0)
@@ -76,7 +82,7 @@ def test_a_single_kind_institution_adds_the_other_kind_and_receives_a_dual_certi
     expect(province.locator("h1")).to_contain_text("已通过")
 
     sz.goto("/")
-    assert section_titles(sz) == ["【诚信变更管理】", "【证书管理】", JC_TITLE, DJ_TITLE]
+    assert section_titles(sz) == ["【诚信变更管理】", "【证书管理】", JC_TITLE, DJ_TITLE, "【信用管理】"]
     expect(menu(sz).get_by_role("link", name="申请地基资质")).to_have_count(0)
     expect(menu(sz).locator("a[href='/m/dj/people/']")).to_have_count(1)
     screenshot(sz, "sz-jc-both-modules")

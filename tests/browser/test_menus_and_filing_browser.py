@@ -93,28 +93,34 @@ def expected_sections(username: str) -> dict:
     """{section title: {group: [labels]}} as the guide describes the role's menu."""
     module = {"机构诚信管理": ["基本信息"], "人员诚信管理": ["基本信息", "证书信息"]}
     reviewing = {**module, "审核": REVIEW_LABELS}
+    province_reviewing = {**module, "审核": [*REVIEW_LABELS, "信用记录复核", "信用申诉审核"]}
     changes = {CHANGES_TITLE: {"": ["人员变更调离", "人员上岗证补办", "人员注销"]}}
     if username == "province":
         return {
-            JC_TITLE: reviewing,
-            DJ_TITLE: reviewing,
+            JC_TITLE: province_reviewing,
+            DJ_TITLE: province_reviewing,
             "【证书管理】": {"": ["证书打印", "证书收回"]},
+            "【统计分析】": {"": ["统计分析"]},
             "【机构管理】": {"": ["新增检测机构", "资质到期提醒"]},
-            "【系统管理】": {"": ["账号管理", "安全审计", "登录安全"]},
+            "【系统管理】": {"": ["账号管理", "安全审计", "登录安全", "办理时限"]},
+            "【信用管理】": {"": ["信用记录", "信用评价", "信用行为目录", "评价规则"]},
         }
     if username == "nanjing":
         return {
             JC_TITLE: reviewing,
             DJ_TITLE: reviewing,
             "【证书管理】": {"": ["证书发放"]},
+            "【统计分析】": {"": ["统计分析"]},
             "【机构管理】": {"": ["资质到期提醒"]},
+            "【信用管理】": {"": ["信用记录", "信用评价"]},
         }
     modules = {"nj-dual": [JC_TITLE, DJ_TITLE], "nj-jc": [JC_TITLE], "sz-dj": [DJ_TITLE]}[username]
     # A single-kind institution may apply for the other kind (增项 of a kind, through 机构备案).
     missing = {"nj-jc": {"【资质增项】": {"": ["申请地基资质"]}},
                "sz-dj": {"【资质增项】": {"": ["申请建材资质"]}}}.get(username, {})  # fmt: skip
     recovery = {"【证书管理】": {"": ["证书收回"]}}
-    return {**changes, **recovery, **{title: module for title in modules}, **missing}
+    credit = {"【信用管理】": {"": ["信用记录"]}}
+    return {**changes, **recovery, **{title: module for title in modules}, **missing, **credit}
 
 
 def test_every_menu_entry_opens_a_page_for_every_kind_of_role(open_as):
