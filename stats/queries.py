@@ -227,7 +227,9 @@ def durations() -> list[Cell]:
     in_window = StepTime.objects.filter(decided_at__gte=window_start())
     cells = []
     for step, by_city in ((Decision.Step.CITY, "city"), (Decision.Step.PROVINCE, "application__cities")):
-        times = in_window.filter(step=step)
+        # A decision with no step before it (the province's own decree: its direct 注销, its own 信用记录)
+        # took no review time: it is left out, not counted as a step of unknown length.
+        times = in_window.filter(step=step, days__isnull=False)
         groups = percentiles(times.annotate(scope=F(by_city)), ["scope"], "days", FRACTIONS)
         whole = percentiles(times, [], "days", FRACTIONS)
         if whole:

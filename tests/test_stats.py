@@ -410,3 +410,13 @@ def test_institutions_are_counted_per_grade_of_the_year_by_their_city(world, log
         assert shown[name] == [*expected, sum(expected)], name
     assert shown["南京市"][2] == 1  # 南京华宁 at B
     assert shown["全省"][4] == Institution.objects.exclude(status="cancelled").count()
+
+
+def test_the_provinces_own_decisions_take_no_review_time(world, login):
+    """A decree (the province's direct 注销, its own 信用记录) has no step before it: the refresh leaves it
+    out of 各环节办理时长 instead of failing on a step of unknown length."""
+    before = table(page(login("province")), "durations")
+    workflow.record_credit(login("province"), institution="南京华宁建材检测有限公司")
+    refresh()
+    assert StepTime.objects.filter(days__isnull=True).exists()
+    assert table(page(login("province")), "durations") == before
