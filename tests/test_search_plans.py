@@ -7,12 +7,13 @@ through an index, never SCAN it.
 """
 
 import re
+from datetime import date
 
 import pytest
 from django.db import connection
 
 from certificates.models import PostCertificate
-from institutions.models import User
+from institutions.models import Institution, User
 from personnel.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -87,10 +88,20 @@ def test_it_notices_a_search_that_no_index_serves(demo):
 def test_an_institution_searches_its_own_people_by_name(demo):
     """An institution's name search reads its own people starting with the text, not every person of
     that name in the province (their number grows with the province; the institution's does not)."""
+    if connection.vendor == "postgresql":
+        # Enough 张 elsewhere in the province that reading them all would cost: at the demo's eight people
+        # both indexes cost the same and the planner's choice between them is a coin toss.
+        elsewhere = Institution.objects.get(name="无锡市建设工程质量检测中心")
+        Person.objects.bulk_create(
+            Person(name=f"张{n:04d}", id_number=f"9{n:017d}", gender=Person.Gender.MALE, birth_date=date(1990, 1, 1),
+                   institution=elsewhere)
+            for n in range(3000)
+        )  # fmt: skip
     query = people("张", account="nj-dual")
     assert_served_by_an_index(query)
     if connection.vendor == "postgresql":
         text = plan(query)
-        assert re.search(r"Index Cond: \(\(institution_id = \d+\) AND", text), text
+        # Led by the institution (its own name-prefix index, or its people's index when they are few).
+        assert re.search(r"Index Cond: \(+institution_id = \d+\)", text), text
         assert not re.search(r"\bperson_name_prefix\b", text), text
     assert query.exists()
