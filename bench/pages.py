@@ -143,7 +143,7 @@ COLUMNS = {
     table: tuple(columns.split())
     for table, columns in {
         "institutions_institution": "id credit_code status city_id name address legal_representative"
-        " contact_person contact_phone",
+        " contact_person contact_phone email",
         "institutions_qualification": "id kind number valid_from valid_until scope institution_id",
         "institutions_user": "id password is_superuser username first_name last_name email is_staff is_active"
         " date_joined role must_change_password city_id institution_id full_name phone",
@@ -316,7 +316,7 @@ class Generator:
             }
             head = f"91{3200 + order}{rng.randrange(1, 12):02d}{len(self.institutions) + 1:09d}"
             code = head + credit_code_check_char(head)
-            pk = tables.add("institutions_institution", code, "active", city.pk, *info.values())
+            pk = tables.add("institutions_institution", code, "active", city.pk, *info.values(), "")
             institution = Institution(pk, city.pk, order, held, info)
             self.institutions.append(institution)
             for kind in held:
@@ -1176,10 +1176,11 @@ class Target:
         return sum(s.errors for s in self.samples)
 
 
-def follow_next(port: int, path: str, cookie: str, hops: int) -> str:
-    """The URL reached from ``path`` by following the list's own “下一页” link ``hops`` times."""
+def follow_next(get, path: str, hops: int) -> str:
+    """The URL reached from ``path`` by following the list's own “下一页” link ``hops`` times;
+    ``get(path)`` answers (status, body)."""
     for hop in range(hops):
-        status, body, _ = fetch(port, path, cookie)
+        status, body = get(path)
         if status != 200:
             raise SystemExit(f"{path}: HTTP {status} while following 下一页")
         parser = NextLink()
@@ -1235,7 +1236,9 @@ def measure(args, load, servers: list[Server], plans: list[dict]) -> list[list[T
             if i >= 2 and only and not only.search(target.name):  # the two references always run
                 continue
             if page["follow_next"]:
-                target.path = follow_next(server.port, target.path, target.cookie, page["follow_next"])
+                target.path = follow_next(
+                    lambda path: fetch(server.port, path, target.cookie)[:2], target.path, page["follow_next"]
+                )
             check(server, target)
             targets.append(target)
         per_size.append(targets)
