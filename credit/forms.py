@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from certificates.lookup import LookupForm
 from certificates.models import PostCertificate
 from institutions.models import City, Institution, Kind
 from personnel.models import Person
@@ -142,6 +143,5 @@ class PublicFilterForm(SearchForm):
     grade = forms.ChoiceField(label="信用等级", choices=[("", "全部"), *Grade.choices], required=False)
 
 
-class PersonLookupForm(forms.Form):
-    number = forms.CharField(label="证书编号", max_length=30)
+class PersonLookupForm(LookupForm):
     name = forms.CharField(label="姓名", max_length=50)

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from certificates.views import public
+from certificates import lookup
 from credit.models import Category, CreditRecord, CreditScore
 from credit.recording import record_conduct
 from institutions.models import Institution, User
@@ -85,7 +85,7 @@ def test_it_counts_institutions_per_grade_in_one_query(demo, django_assert_num_q
 
 def test_it_shares_the_limit_of_certificate_look_ups(client, demo):
     cache.clear()
-    for _ in range(public.VERIFY_LIMIT):
+    for _ in range(lookup.VERIFY_LIMIT):
         assert client.get(reverse("verify"), {"number": "苏DJ-2017-00310", "name": "陈静"}).status_code == 200
     response = client.get(reverse("credit_public_person"), {"number": WANG_JC[0], "name": WANG_JC[1]})
     assert response.status_code == 429

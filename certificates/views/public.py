@@ -1,18 +1,17 @@
 """Public pages (no login): 公告 and 证书查询 (also opened from a printed certificate's QR code)."""
 
-from django import forms
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from web import throttle
 from web.exports import CHUNK, wants_xlsx, xlsx_response
 from web.filters import SearchForm, read_filters
 from web.pages import paginate
 from web.privacy import personal_data
 
+from ..lookup import look_up
 from ..models import Announcement, PostCertificate, PrintTask
 from ..papers import paper_for
 from ..verification import mask_name, read_token
@@ -44,33 +43,16 @@ def _announcement_rows(announcements):
         ]
 
 
-# Number + name look-ups per client address and window: enough for any clerk, too few to harvest names.
-VERIFY_LIMIT, VERIFY_WINDOW = 30, 600
-
-
-class VerifyForm(forms.Form):
-    number = forms.CharField(label="证书编号", max_length=30)
-    name = forms.CharField(label="持证人姓名", max_length=50)
-
-
 @personal_data
 @login_not_required
 def verify(request: HttpRequest) -> HttpResponse:
     """证书查询 by number and holder's name: both must match, so numbers alone reveal nothing."""
-    form = VerifyForm(request.GET or None)
-    context = {"form": form}
-    if form.is_valid() and not throttle.allow(request, "verify", VERIFY_LIMIT, VERIFY_WINDOW):
-        context["throttled"] = True
-        return render(request, "certificates/verify.html", context, status=429)
-    if form.is_valid():
-        certificate = (
-            PostCertificate.objects.select_related("holder", "institution")
-            .filter(
-                number=form.cleaned_data["number"].strip(), holder__name=form.cleaned_data["name"].strip()
-            )
-            .first()
-        )
-        context.update(searched=True, result=_public_view(certificate) if certificate else None)
+    found = look_up(request, PostCertificate.objects.select_related("holder", "institution"))
+    context = {"form": found.form}
+    if found.throttled:
+        return render(request, "certificates/verify.html", context | {"throttled": True}, status=429)
+    if found.searched:
+        context.update(searched=True, result=_public_view(found.certificate) if found.certificate else None)
     return render(request, "certificates/verify.html", context)
 
 

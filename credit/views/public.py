@@ -8,11 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from certificates.lookup import look_up
 from certificates.models import PostCertificate
 from certificates.verification import mask_name
-from certificates.views.public import VERIFY_LIMIT, VERIFY_WINDOW
 from institutions.models import Institution, Kind, Qualification
-from web import throttle
 from web.filters import read_filters
 from web.pages import paginate
 from web.privacy import personal_data
@@ -75,29 +74,24 @@ def _attach_public_records(institutions) -> None:
 @login_not_required
 def public_person(request: HttpRequest) -> HttpResponse:
     """By certificate number and name (both must match): status, institution, 不良 records in force."""
-    form = PersonLookupForm(request.GET or None)
-    context = {"form": form}
-    if form.is_valid() and not throttle.allow(request, "verify", VERIFY_LIMIT, VERIFY_WINDOW):
-        context["throttled"] = True
-        return render(request, "credit/public_person.html", context, status=429)
-    if form.is_valid():
-        certificate = (
-            PostCertificate.objects.select_related("holder__institution", "institution")
-            .filter(
-                number=form.cleaned_data["number"].strip().upper(),
-                holder__name=form.cleaned_data["name"].strip(),
+    found = look_up(
+        request,
+        PostCertificate.objects.select_related("holder__institution", "institution").prefetch_related(
+            Prefetch(
+                "holder__credit_records",
+                queryset=CreditRecord.objects.for_public_display()
+                .select_related("category")
+                .order_by("-effective_on"),
+                to_attr="public_records",
             )
-            .prefetch_related(
-                Prefetch(
-                    "holder__credit_records",
-                    queryset=CreditRecord.objects.for_public_display()
-                    .select_related("category")
-                    .order_by("-effective_on"),
-                    to_attr="public_records",
-                )
-            )
-            .first()
-        )
+        ),
+        PersonLookupForm,
+    )
+    context = {"form": found.form}
+    if found.throttled:
+        return render(request, "credit/public_person.html", context | {"throttled": True}, status=429)
+    if found.searched:
+        certificate = found.certificate
         context["searched"] = True
         if certificate:
             holder = certificate.holder
