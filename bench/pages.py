@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import http.client
 import io
 import json
@@ -1176,6 +1177,11 @@ class Target:
         return sum(s.errors for s in self.samples)
 
 
+def fetch_page(port: int, path: str, cookie: str) -> tuple[int, str]:
+    """GET ``path``: (status, body)."""
+    return fetch(port, path, cookie)[:2]
+
+
 def follow_next(get, path: str, hops: int) -> str:
     """The URL reached from ``path`` by following the list's own “下一页” link ``hops`` times;
     ``get(path)`` answers (status, body)."""
@@ -1236,9 +1242,8 @@ def measure(args, load, servers: list[Server], plans: list[dict]) -> list[list[T
             if i >= 2 and only and not only.search(target.name):  # the two references always run
                 continue
             if page["follow_next"]:
-                target.path = follow_next(
-                    lambda path: fetch(server.port, path, target.cookie)[:2], target.path, page["follow_next"]
-                )
+                get = functools.partial(fetch_page, server.port, cookie=target.cookie)
+                target.path = follow_next(get, target.path, page["follow_next"])
             check(server, target)
             targets.append(target)
         per_size.append(targets)
