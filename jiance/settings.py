@@ -103,8 +103,9 @@ TEMPLATES = [
                 "notices.context.unread",
                 "jiance.help.contact",
             ],
-            # {% url %} that reverses each name once (web/urltag.py), in every template.
-            "builtins": ["web.urltag"],
+            # {% url %} that reverses each name once (web/urltag.py) and |date that writes the pages'
+            # formats directly (web/datefilter.py), in every template; both answer as Django's own.
+            "builtins": ["web.urltag", "web.datefilter"],
         },
     }
 ]
