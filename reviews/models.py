@@ -241,12 +241,24 @@ class Application(ConcurrentTransitionMixin, Deadline):
     def process(self) -> processes.Process:
         return processes.get(self.type)
 
+    def get_type_display(self) -> str:
+        """The process's label, read from its declaration (Django's would rebuild every choice per row)."""
+        try:
+            return processes.get(self.type).label
+        except KeyError:
+            return self.type
+
     def detail(self):
         """The process's own row (TransferRequest, ReissueRequest, …): Django's accessor of the child."""
         return getattr(self, self.process.model._meta.model_name)
 
     def modules(self) -> list[str]:
         return [k for k, on in (("JC", self.module_jc), ("DJ", self.module_dj)) if on]
+
+    @property
+    def city_names(self) -> str:
+        """涉及的市, as a queue shows them: "南京市、苏州市" (prefetch ``cities`` for a list)."""
+        return "、".join(c.name for c in self.cities.all())
 
     def all_cities_approved(self) -> bool:
         approved = self.decisions.filter(

@@ -53,6 +53,7 @@ class Year:
 
 
 _years: dict[int, Year] = {}
+_left: dict[tuple[date, date], int] = {}  # workdays_left's answers: a queue asks the same few many times
 _tables: dict | None = None  # {year: (holidays, workdays)} from HolidayTable
 _limits: dict | None = None  # {step: days} from StepLimit
 _version: str | None = None
@@ -73,6 +74,7 @@ def forget() -> None:
     """Drop this process's copy: the next use reads the tables again."""
     global _tables, _limits
     _years.clear()
+    _left.clear()
     _tables = _limits = None
 
 
@@ -192,13 +194,19 @@ def workdays_left(due: date, on: date | None = None) -> int:
     """Signed working days from ``on`` (today) to ``due``: the working days after ``on`` up to ``due``
     (0 on the due day), or minus the working days after ``due`` up to ``on`` once one has passed."""
     on = on or today()
-    low, high, sign = (on, due, 1) if due >= on else (due, on, -1)
-    count, day = 0, low
-    while day < high:
-        day += timedelta(days=1)
-        if is_workday(day):
-            count += 1
-    return sign * count
+    _fresh()
+    found = _left.get((due, on))
+    if found is None:
+        low, high, sign = (on, due, 1) if due >= on else (due, on, -1)
+        count, day = 0, low
+        while day < high:
+            day += timedelta(days=1)
+            if is_workday(day):
+                count += 1
+        if len(_left) > 10_000:
+            _left.clear()
+        found = _left[due, on] = sign * count
+    return found
 
 
 def provisional_years(start: date, end: date) -> list[int]:
