@@ -170,7 +170,7 @@ COLUMNS = {
         "certificates_printtask": "id edition state created_at printed_at sent_at tracking_number delivered_on"
         " recipient application_id certificate_id destination_city_id",
         "certificates_recovery": "id state created_at tracking_number mailed_at recovered_at application_id certificate_id"
-        " step_started_on due_on",
+        " step_started_on due_on institution_id",
     }.items()
 }
 
@@ -668,6 +668,7 @@ class Generator:
                     certificate[0],
                     started,
                     due,
+                    case.institution.pk,
                 )
 
     def later(self, moment: datetime) -> datetime:

@@ -30,7 +30,9 @@ def apply(cancellation: CancellationRequest, actor) -> None:
     certificates = locked_certificates(pk__in=cancellation.certificates.values("pk"))
     for certificate in certificates:
         change_certificate(cancellation, certificate, "cancel", actor)
-        recovery = Recovery.objects.create(certificate=certificate, application=cancellation)
+        recovery = Recovery.objects.create(
+            certificate=certificate, application=cancellation, institution_id=cancellation.institution_id
+        )
         notifications.must_mail_back(recovery)
         void_unsent_prints(certificate, actor, f"人员注销 #{cancellation.pk}")
     announce(cancellation, cancellation.person, certificates)

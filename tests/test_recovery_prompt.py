@@ -106,3 +106,30 @@ def test_the_export_keeps_the_waiting_sort_and_the_waiting_days(login, cancelled
     assert (rows[0][2], rows[0][7]) == ("苏DJ-2022-00078", 12)
     assert sorted((r[2], r[7]) for r in rows)[0] == ("苏DJ-2019-00012", 3)
     assert [r[2] for r in export()[1:]] != [r[2] for r in rows]  # the default order differs here
+
+
+def test_each_recovery_names_the_cancelling_institution(cancelled):
+    assert {r.institution_id for r in Recovery.objects.filter(application=cancelled)} == {
+        cancelled.institution_id
+    }
+
+
+@pytest.mark.postgres
+def test_an_institutions_to_do_is_read_from_its_own_recoveries(login, cancelled):
+    """Its 待交回 come from the index on its own rows in deadline order, not from every pending recovery
+    of the province joined to the applications (that read grows with the province)."""
+    from django.db import connection
+
+    from institutions.models import User
+
+    user = User.objects.get(username="nj-dual")
+    query = Recovery.objects.to_mail_back(user).order_by("due_on", "pk")[:20]
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE certificates_recovery")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        text = "\n".join(row[0] for row in cursor.fetchall())
+    assert "recovery_institution_due" in text, text
+    assert "reviews_application" not in text, text
+    assert len(query) == 2
