@@ -1,7 +1,7 @@
 """Where a page's time goes, in one process: wall, CPU and SQL milliseconds per request, and a profile.
 
     .venv/bin/python bench/profile_pages.py [--people 10000] [--requests 50] [--only REGEX]
-                                            [--profile REGEX] [--top 30] [--sort tottime]
+                                            [--profile REGEX] [--top 30] [--sort tottime] [--sql N]
 
 Uses the database that ``bench/pages.py --people N`` generated (``jiance_bench_<N>``; run that first) and
 the production settings that script serves with (JIANCE_PRODUCTION=1, manifest static files, Redis
@@ -12,6 +12,7 @@ cache on ``--redis-db``, persistent connections), but calls Django in-process th
   parsing), ``sql`` the time spent waiting on the database's cursor calls, ``py`` = ``ms`` − ``sql``;
 - ``× bare`` compares ``py`` with the bare logged-in page (``/bench/ok/``): what the page's templates,
   context and queries' Python cost beyond the middleware every page pays;
+- ``--sql N`` prints each page's N slowest statements (of its last request), to EXPLAIN them;
 - ``--profile REGEX`` profiles the matching pages with cProfile over ``--requests`` requests each and prints
   the ``--top`` functions by ``--sort`` (``tottime`` or ``cumulative``).
 """
@@ -45,6 +46,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--only", help="regex on 'page (role)': measure only those (and the bare page)")
     parser.add_argument("--profile", help="regex on 'page (role)': profile those pages")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--sql", type=int, default=0, help="print each page's N slowest statements")
     parser.add_argument("--sort", default="tottime", choices=["tottime", "cumulative"])
     return parser.parse_args()
 
@@ -80,14 +82,17 @@ class SqlTimer:
     def __init__(self):
         self.seconds = 0.0
         self.queries = 0
+        self.statements: list[tuple[float, str, tuple]] = []  # (seconds, sql, params)
 
     def __call__(self, execute, sql, params, many, context):
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            self.seconds += time.perf_counter() - started
+            spent = time.perf_counter() - started
+            self.seconds += spent
             self.queries += 1
+            self.statements.append((spent, sql, params))
 
 
 def measure(client, path: str, requests: int) -> dict:
@@ -98,7 +103,7 @@ def measure(client, path: str, requests: int) -> dict:
         response = client.get(path)
         if response.status_code != 200:
             raise SystemExit(f"{path}: HTTP {response.status_code}")
-    walls, cpus, sqls, queries = [], [], [], 0
+    walls, cpus, sqls, queries, timer = [], [], [], 0, None
     for _ in range(requests):
         timer = SqlTimer()
         with connection.execute_wrapper(timer):
@@ -114,6 +119,7 @@ def measure(client, path: str, requests: int) -> dict:
         "sql": statistics.median(sqls) * 1000,
         "py": statistics.median(w - s for w, s in zip(walls, sqls, strict=True)) * 1000,
         "queries": queries,
+        "statements": sorted(timer.statements, key=lambda s: -s[0]) if timer else [],
     }
 
 
@@ -155,6 +161,8 @@ def main() -> None:
             figures = measure(client, path, args.requests)
             bare = bare or figures
             rows.append((name, figures))
+            for seconds, sql, params in figures["statements"][: args.sql]:
+                print(f"{name}: {seconds * 1000:.1f} ms  {sql}  {params}\n")
             if profile and profile.search(name):
                 profiler = cProfile.Profile()
                 profiler.enable()

@@ -321,6 +321,12 @@ class CancellationRequest(Application):
 
 
 class RecoveryQuerySet(DeadlineQuerySet):
+    def by_deadline(self, value: str):
+        """Only a certificate waiting to be mailed back (待交回) has a due date: say so, so that the
+        deadline filters walk the (state, due date) index."""
+        found = super().by_deadline(value)
+        return found.filter(state=Recovery.State.PENDING) if value else found
+
     def to_mail_back(self, user):
         """The certificates ``user``'s institution must mail back (待交回)."""
         return self.visible_to(user).filter(state=Recovery.State.PENDING)

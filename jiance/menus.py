@@ -180,7 +180,7 @@ def sections_for(user) -> list[Section]:
     return _reviewer_menu(user, counts)
 
 
-def _organisation(user) -> str:
+def organisation_key(user) -> str:
     """Everyone of one organisation sees the same menu and counts."""
     if user.is_institution:
         return f"institution:{user.institution_id}"
@@ -202,4 +202,4 @@ def menu(request):
         return render_to_string("includes/_menu.html", {"menu_sections": sections_for(user)})
 
     # Safe: the HTML comes from our own template, which escapes every value.
-    return {"menu_html": mark_safe(cached(f"menu:{_organisation(user)}", render))}
+    return {"menu_html": mark_safe(cached(f"menu:{organisation_key(user)}", render))}

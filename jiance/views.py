@@ -17,10 +17,13 @@ from reviews.models import Application
 from stats import dashboard
 from web.faults import busy_page, unavailable
 from web.filters import InvalidQuery
+from web.freshness import cached
 from web.privacy import personal_data
+from workdays import calendar
 from workdays.deadlines import overdue_condition
 
 from . import help
+from .menus import organisation_key
 
 
 @personal_data
@@ -34,9 +37,13 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("institution", "receiving_institution")
         .order_by(F("due_on").asc(nulls_last=True), "submitted_at", "pk")[:20]
     )
-    # How many are waiting and how many of them are overdue (已超期), in one aggregate.
-    totals = Application.objects.waiting_for(user).aggregate(
-        total=Count("pk"), overdue=Count("pk", filter=overdue_condition())
+    # How many are waiting and how many of them are overdue (已超期), in one aggregate, counted once per
+    # organisation and day until the next action commits (a city counts thousands at provincial volume).
+    totals = cached(
+        f"home-totals:{organisation_key(user)}:{calendar.today().isoformat()}",
+        lambda: Application.objects.waiting_for(user).aggregate(
+            total=Count("pk"), overdue=Count("pk", filter=overdue_condition())
+        ),
     )
     expiring = (
         Qualification.objects.visible_to(user).expiring().select_related("institution")[:5]

@@ -232,6 +232,9 @@ class Application(ConcurrentTransitionMixin, Deadline):
             # 待审核 queues in deadline order (overdue first, then by due date), and their 已超期 / 即将到期
             # filters and counts.
             models.Index(fields=["state", "type", "due_on", "id"], name="application_due"),
+            # 待办事项 on home: every process waiting in a state, overdue first, then by due date (a
+            # returned one, with no due date, last), then in submission order.
+            models.Index(fields=["state", "due_on", "submitted_at", "id"], name="application_todo"),
         ]
 
     def __str__(self):

@@ -268,6 +268,28 @@ def test_the_home_page_counts_the_overdue_to_dos(login, three_reissues):
     assert "已超期 15 个工作日" in home
 
 
+def test_the_home_counts_are_fresh_on_a_new_day_after_a_new_limit_and_after_an_action(
+    login, three_reissues, today
+):
+    """The counts are kept per organisation and day until the next action: a day passing, the province
+    shortening a limit and a decision each show at once."""
+    overdue = three_reissues[0]
+    nanjing = login("nanjing")
+
+    def totals() -> str:
+        home = re.sub(r"<[^>]+>", "", text(nanjing.get(reverse("home"))))
+        return re.search(r"共 \d+ 件待办[^。]*", home).group(0)
+
+    assert totals() == "共 3 件待办，其中 1 件已超期"
+    today(date(2026, 12, 2))  # the one due on 12/1 is late now
+    assert totals() == "共 3 件待办，其中 2 件已超期"
+    limits = {"receipt": 10, "city": 1, "province": 10, "recovery": 10}  # 市级审核 5 → 1: all three late
+    assert login("province").post(reverse("deadline_limits"), limits).status_code == 302
+    assert totals() == "共 3 件待办，其中 3 件已超期"
+    decide(nanjing, overdue)
+    assert totals() == "共 2 件待办，其中 2 件已超期"
+
+
 def test_the_settings_pages_take_few_queries(login, django_assert_max_num_queries):
     province = login("province")
     with django_assert_max_num_queries(12):

@@ -27,6 +27,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from web import freshness
+
 PROVINCE, PACKAGE, PROVISIONAL = "province", "package", "provisional"
 SOURCE_LABELS = {
     PROVINCE: "省质监总站录入的国务院放假安排",
@@ -79,8 +81,10 @@ def forget() -> None:
 
 
 def changed() -> None:
-    """The province saved a table or a limit: forget now, and tell every process once it commits."""
+    """The province saved a table or a limit: forget now, and tell every process once it commits. Due
+    dates move, so the counts of overdue work cached by ``web.freshness`` are stale too."""
     forget()
+    freshness.changed()
 
     def bump():
         global _version
