@@ -146,7 +146,7 @@ UNREAD_CAP = 99
 def unread_count(user) -> int:
     """The header's badge: one count on the ``recipient_inbox`` index, stopping past ``UNREAD_CAP``
     (shown as 99+), so that it costs the same however many are unread."""
-    return Recipient.objects.visible_to(user).unread()[: UNREAD_CAP + 1].count()
+    return Recipient.objects.visible_to(user).unread().order_by()[: UNREAD_CAP + 1].count()
 
 
 def set_email(user, email: str, *, request=None) -> str:

@@ -213,6 +213,20 @@ def test_it_caps_the_count_and_keeps_paging(login, monkeypatch):
     assert rows(third.content.decode()) == 8
 
 
+def test_it_counts_without_sorting(login):
+    """The capped count asks for no order: the database stops at the cap however it finds the rows,
+    instead of finding and sorting every match first (a city's queue at provincial volume)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login("nanjing")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("review_queue", args=["jc", "transfer"]), {"age": 7}).status_code == 200
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper() and "LIMIT" in q["sql"]]
+    assert counts, "the page counts its rows"
+    assert all("ORDER BY" not in sql.upper() for sql in counts), counts
+
+
 def test_it_lists_ten_or_two_hundred_people_in_the_same_number_of_queries(login):
     add_people(NJ_DUAL, 7)  # 3 + 7 = 10 rows on one page
     client = login("nj-dual")

@@ -53,8 +53,10 @@ class Page:
 def paginate(request, queryset, per_page: int = PAGE_SIZE) -> Page:
     params = request.GET
     number = _positive_int(params.get("page"), 1)
-    # Counted in list order: the count walks the same index as the page and stops at the cap.
-    total = queryset.values("pk")[: COUNT_CAP + 1].count()
+    # Counted without the list's order: the database stops at the cap whichever way it finds the rows
+    # (in list order it had to find and sort every match first when the order is not an index's: a
+    # city's queue, 1,000 applications and more at provincial volume).
+    total = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
     exact = total <= COUNT_CAP
     count = min(total, COUNT_CAP)
     ordering = _ordering(queryset)
