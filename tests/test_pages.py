@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -277,6 +278,32 @@ def test_it_shows_the_review_queue_in_the_same_number_of_queries_for_2_and_15(lo
     html = get(client, url)
     assert queue_rows(html) == 15 and "测试014" in html and SZ_JC in html
     assert queries_for(client, url) == two
+
+
+def test_a_queue_is_counted_once_per_office_and_day_until_the_next_action(login):
+    """The count is kept for the office (not the login) and the day; a decision anywhere shows at once;
+    the age filter, which moves with the clock, is counted each time."""
+    made = pending_transfers(3)
+    url = reverse("review_queue", args=["jc", "transfer"])
+
+    def page(client, **query):
+        with CaptureQueriesContext(connection) as ctx:
+            html = get(client, url, **query)
+        counts = [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper() and "LIMIT 201" in q["sql"]]
+        return re.search(r"共 (\d+\+?) 条", html).group(1), len(counts)
+
+    nanjing = login("nanjing")
+    assert page(nanjing) == ("3", 1)
+    assert page(nanjing) == ("3", 0)  # from the cache
+    colleague = Client()
+    colleague.force_login(
+        User.objects.create_user("nanjing-2", role="city", city=User.objects.get(username="nanjing").city)
+    )
+    assert page(colleague) == ("3", 0), "the same office shares the count"
+    assert page(login("suzhou")) == ("3", 1), "another office counts its own"
+    actions.decide(made[0].pk, User.objects.get(username="nanjing"), "approve", "原件已核对，同意。")
+    assert page(nanjing) == ("2", 1)
+    assert page(nanjing, age=7) == ("0", 1) and page(nanjing, age=7) == ("0", 1)
 
 
 def test_it_shows_the_queue_only_what_waits_for_this_city(login):

@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, Q
 from django.http import QueryDict
 
+from .freshness import cached
+
 PAGE_SIZE = 20
 COUNT_CAP = 200
 
@@ -50,13 +52,19 @@ class Page:
         return f"{self.count:,}" if self.count_exact else f"{self.count:,}+"
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE) -> Page:
+def paginate(request, queryset, per_page: int = PAGE_SIZE, count_key: str | None = None) -> Page:
+    """One page of ``queryset``. ``count_key``: the capped count is the same for everyone it names until
+    the next action commits; it is then kept in the cache under that key (``web.freshness``)."""
     params = request.GET
     number = _positive_int(params.get("page"), 1)
-    # Counted without the list's order: the database stops at the cap whichever way it finds the rows
-    # (in list order it had to find and sort every match first when the order is not an index's: a
-    # city's queue, 1,000 applications and more at provincial volume).
-    total = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+
+    def capped_count() -> int:
+        # Without the list's order: the database stops at the cap whichever way it finds the rows (in
+        # list order it had to find and sort every match first when the order is not an index's: a
+        # city's queue, 1,000 applications and more at provincial volume).
+        return queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+
+    total = cached(f"count:{count_key}", capped_count) if count_key else capped_count()
     exact = total <= COUNT_CAP
     count = min(total, COUNT_CAP)
     ordering = _ordering(queryset)

@@ -15,6 +15,7 @@ from web.exports import CHUNK, wants_xlsx
 from web.filters import read_filters
 from web.pages import paginate
 from web.privacy import personal_data
+from workdays import calendar
 from workdays.deadlines import DEADLINE_FILTERS
 
 from .. import processes
@@ -125,5 +126,17 @@ def review_queue(request: HttpRequest, module: str, type: str) -> HttpResponse:
     if wants_xlsx(request):
         return export_response(request, queue_export, module=module, type=type)
     context, applications = _queue(request.user, request.GET, module, type)
-    context.update(page=paginate(request, applications), now=timezone.now())
+    page = paginate(request, applications, count_key=_count_key(request.user, module, type, context))
+    context.update(page=page, now=timezone.now())
     return render(request, "reviews/queue.html", context)
+
+
+def _count_key(user, module: str, type: str, context: dict) -> str | None:
+    """A queue's count is the same for every reviewer of the office on a day, until the next action
+    commits (a city counts about 1,000 waiting applications to reach the cap at provincial volume). With
+    the age filter it moves with the clock: counted each time."""
+    if context["age"]:
+        return None
+    office = f"city:{user.city_id}" if user.is_city else "province"
+    filters = f"{context['tab']}:{context['city']}:{context['due']}"
+    return f"queue:{office}:{module}:{type}:{filters}:{calendar.today().isoformat()}"
