@@ -12,6 +12,7 @@ from credit.models import CreditRecord
 from institutions import second_factor
 from institutions.models import Kind
 from institutions.modules import MODULE_TITLES, institution_modules, missing_modules
+from notices.organisations import key_of
 from reviews import processes
 from reviews.models import Application
 from web.freshness import cached
@@ -180,15 +181,6 @@ def sections_for(user) -> list[Section]:
     return _reviewer_menu(user, counts)
 
 
-def organisation_key(user) -> str:
-    """Everyone of one organisation sees the same menu and counts."""
-    if user.is_institution:
-        return f"institution:{user.institution_id}"
-    if user.is_city:
-        return f"city:{user.city_id}"
-    return "province"
-
-
 def menu(request):
     """Context processor: ``menu_html``, the logged-in user's menu, rendered once per organisation and
     cached until the next action commits (``web.freshness``)."""
@@ -202,4 +194,4 @@ def menu(request):
         return render_to_string("includes/_menu.html", {"menu_sections": sections_for(user)})
 
     # Safe: the HTML comes from our own template, which escapes every value.
-    return {"menu_html": mark_safe(cached(f"menu:{organisation_key(user)}", render))}
+    return {"menu_html": mark_safe(cached(f"menu:{key_of(user)}", render))}

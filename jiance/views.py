@@ -13,6 +13,7 @@ from certificates.models import Recovery
 from credit.models import CreditRecord
 from institutions.models import Qualification
 from institutions.sessions import keep_only_this_session
+from notices.organisations import key_of
 from reviews.models import Application
 from stats import dashboard
 from web.faults import busy_page, unavailable
@@ -23,7 +24,6 @@ from workdays import calendar
 from workdays.deadlines import overdue_condition
 
 from . import help
-from .menus import organisation_key
 
 
 @personal_data
@@ -40,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
     # How many are waiting and how many of them are overdue (已超期), in one aggregate, counted once per
     # organisation and day until the next action commits (a city counts thousands at provincial volume).
     totals = cached(
-        f"home-totals:{organisation_key(user)}:{calendar.today().isoformat()}",
+        f"home-totals:{key_of(user)}:{calendar.today().isoformat()}",
         lambda: Application.objects.waiting_for(user).aggregate(
             total=Count("pk"), overdue=Count("pk", filter=overdue_condition())
         ),

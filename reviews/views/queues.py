@@ -11,6 +11,7 @@ from django.utils import timezone
 from institutions.models import City
 from institutions.modules import module_context
 from jobs.exports import Export, export_response, export_source
+from notices.organisations import key_of
 from web.exports import CHUNK, wants_xlsx
 from web.filters import read_filters
 from web.pages import paginate
@@ -137,6 +138,6 @@ def _count_key(user, module: str, type: str, context: dict) -> str | None:
     the age filter it moves with the clock: counted each time."""
     if context["age"]:
         return None
-    office = f"city:{user.city_id}" if user.is_city else "province"
+    office = key_of(user)
     filters = f"{context['tab']}:{context['city']}:{context['due']}"
     return f"queue:{office}:{module}:{type}:{filters}:{calendar.today().isoformat()}"
