@@ -903,6 +903,9 @@ def page_plan() -> tuple[list[dict], dict]:
     pages = [
         page("bare (logged in)", "province", url("bench_ok")),
         page("admin changelist Person", "bench-admin", url("admin:personnel_person_changelist")),
+        page("empty frame", "province", url("bench_frame")),
+        page("empty frame", "city", url("bench_frame")),
+        page("empty frame", "institution", url("bench_frame")),
         page("home", "province", url("home")),
         page("人员基本信息", "province", url("person_list", "jc")),
         page(f"人员基本信息 ?q={surname}", "province", url("person_list", "jc", q=surname)),

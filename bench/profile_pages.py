@@ -48,6 +48,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sql", type=int, default=0, help="print each page's N slowest statements")
     parser.add_argument("--sort", default="tottime", choices=["tottime", "cumulative"])
+    parser.add_argument("--dump", help="folder: also write each profile there (pstats format, for callers)")
     return parser.parse_args()
 
 
@@ -171,6 +172,10 @@ def main() -> None:
                 profiler.disable()
                 print(f"\n=== {name}: {path}, {args.requests} requests, by {args.sort}")
                 stats = pstats.Stats(profiler).sort_stats(args.sort)
+                if args.dump:
+                    Path(args.dump).mkdir(parents=True, exist_ok=True)
+                    stem = re.sub(r"\W+", "_", name).strip("_")
+                    stats.dump_stats(Path(args.dump) / f"{stem}.prof")
                 stats.print_stats(args.top)
                 print(f"--- the project's own functions in {name}, by cumulative time")
                 stats.sort_stats("cumulative").print_stats(rf"^{re.escape(str(ROOT))}/(?!\.venv/)", args.top)
