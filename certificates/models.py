@@ -10,6 +10,7 @@ from institutions.models import City, Institution, Kind
 from personnel.models import Person
 from reviews import processes
 from reviews.models import Application
+from web.choices import label_of
 from web.search import startswith
 from workdays.deadlines import Deadline, DeadlineQuerySet
 
@@ -83,6 +84,9 @@ class PostCertificate(ConcurrentTransitionMixin, models.Model):
                 fields=["number"], opclasses=["varchar_pattern_ops"], name="certificate_number_prefix"
             ),
         ]
+
+    get_kind_display = label_of("kind", Kind.choices)
+    get_status_display = label_of("status", CertificateStatus.choices)
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.number}"
@@ -247,6 +251,7 @@ class PrintTask(ConcurrentTransitionMixin, models.Model):
     edition = models.PositiveSmallIntegerField("版次")
     destination_city = models.ForeignKey(City, models.PROTECT, related_name="+", verbose_name="寄往")
     state = FSMField("状态", default=State.PENDING, choices=State.choices, protected=True)
+    get_state_display = label_of("state", State.choices)
     created_at = models.DateTimeField(default=timezone.now)
     printed_at = models.DateTimeField("打印时间", null=True, blank=True)
     sent_at = models.DateTimeField("寄出时间", null=True, blank=True)
@@ -366,6 +371,7 @@ class Recovery(ConcurrentTransitionMixin, Deadline):
         editable=False,
     )
     state = FSMField("状态", default=State.PENDING, choices=State.choices, protected=True)
+    get_state_display = label_of("state", State.choices)
     created_at = models.DateTimeField("注销时间", default=timezone.now)
     tracking_number = models.CharField("快递单号", max_length=50, blank=True)
     mailed_at = models.DateTimeField("寄回时间", null=True, blank=True)

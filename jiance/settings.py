@@ -105,10 +105,16 @@ TEMPLATES = [
             ],
             # {% url %} that reverses each name once (web/urltag.py) and |date that writes the pages'
             # formats directly (web/datefilter.py), in every template; both answer as Django's own.
-            "builtins": ["web.urltag", "web.datefilter"],
+            # {% rows %} draws a long table's rows with Jinja2 (web/rows.py).
+            "builtins": ["web.urltag", "web.datefilter", "web.rows"],
         },
     }
 ]
+# The apps' tags that the long tables' Jinja2 rows call (web/rows.py: {% rows %}).
+ROWS_TEMPLATE_GLOBALS = {
+    "status_badge": "reviews.templatetags.review_tags.status_badge",
+    "deadline": "workdays.templatetags.deadline_tags.deadline",
+}
 
 DATABASES = {
     "default": dj_database_url.config(

@@ -18,6 +18,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from institutions.models import Institution, Qualification
+from web.choices import label_of
 from workdays.deadlines import Deadline, DeadlineQuerySet
 
 from . import processes
@@ -251,6 +252,8 @@ class Application(ConcurrentTransitionMixin, Deadline):
         except KeyError:
             return self.type
 
+    get_state_display = label_of("state", State.choices)
+
     def detail(self):
         """The process's own row (TransferRequest, ReissueRequest, …): Django's accessor of the child."""
         return getattr(self, self.process.model._meta.model_name)
@@ -260,8 +263,10 @@ class Application(ConcurrentTransitionMixin, Deadline):
 
     @property
     def city_names(self) -> str:
-        """涉及的市, as a queue shows them: "南京市、苏州市" (prefetch ``cities`` for a list)."""
-        return "、".join(c.name for c in self.cities.all())
+        """涉及的市, as a queue shows them: "南京市、苏州市" (prefetch ``cities`` for a list). The prefetched
+        rows are read directly: a related manager built per row costs more than the join."""
+        cities = getattr(self, "_prefetched_objects_cache", {}).get("cities")
+        return "、".join(c.name for c in (self.cities.all() if cities is None else cities))
 
     def all_cities_approved(self) -> bool:
         approved = self.decisions.filter(
