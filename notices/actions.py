@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from audit.events import Kind as EventKind
 from audit.events import record
+from web import freshness
 
 from . import organisations, tasks
 from .models import Kind, Notice, Recipient
@@ -63,6 +64,7 @@ def _record(keys: list[str], kind: str, text: str, url: str, once_key: str | Non
                     organisation=key, kind=kind, text=text[:500], url=url, once_key=once_key
                 )
                 Recipient.objects.bulk_create([Recipient(notice=notice, user_id=pk) for pk in users])
+                _inboxes_changed(users)
         except IntegrityError:
             if once_key and Notice.objects.filter(organisation=key, once_key=once_key).exists():
                 continue  # told before: the event is messaged once
@@ -121,6 +123,7 @@ def _record_many(rows: list) -> list[Notice]:
             Recipient.objects.bulk_create(
                 [Recipient(notice=n, user_id=pk) for n in notices for pk in users.get(n.organisation, [])]
             )
+            _inboxes_changed({pk for n in notices for pk in users.get(n.organisation, [])})
     except IntegrityError:
         # another process told some of them at the same moment: one by one, each at most once.
         return [n for key, m in rows for n in _record([key], m.kind, m.text, m.url, m.once_key)]
@@ -132,21 +135,41 @@ def _record_many(rows: list) -> list[Notice]:
 def mark_read(recipient: Recipient) -> None:
     """The login has opened its copy (the view found it among ``Recipient.objects.visible_to(user)``)."""
     if recipient.unread:
-        Recipient.objects.filter(pk=recipient.pk).update(unread=False, read_at=timezone.now())
+        with transaction.atomic():
+            Recipient.objects.filter(pk=recipient.pk).update(unread=False, read_at=timezone.now())
+            _inboxes_changed([recipient.user_id])
 
 
 def mark_all_read(user) -> int:
     """全部标为已读 for this login only; returns how many were unread."""
-    return Recipient.objects.visible_to(user).unread().update(unread=False, read_at=timezone.now())
+    with transaction.atomic():
+        marked = Recipient.objects.visible_to(user).unread().update(unread=False, read_at=timezone.now())
+        _inboxes_changed([user.pk])
+    return marked
 
 
 UNREAD_CAP = 99
 
 
+def _inbox(user_pk: int) -> str:
+    """The ``web.freshness`` generation of one login's unread messages."""
+    return f"jiance:inbox:{user_pk}"
+
+
+def _inboxes_changed(user_pks) -> None:
+    if user_pks:
+        freshness.changed(*(_inbox(pk) for pk in user_pks))
+
+
 def unread_count(user) -> int:
     """The header's badge: one count on the ``recipient_inbox`` index, stopping past ``UNREAD_CAP``
-    (shown as 99+), so that it costs the same however many are unread."""
-    return Recipient.objects.visible_to(user).unread().order_by()[: UNREAD_CAP + 1].count()
+    (shown as 99+), so that it costs the same however many are unread; kept in the cache until a
+    message to this login, or its reading, commits (every page draws it)."""
+    return freshness.cached(
+        f"unread:{user.pk}",
+        lambda: Recipient.objects.visible_to(user).unread().order_by()[: UNREAD_CAP + 1].count(),
+        generation=_inbox(user.pk),
+    )
 
 
 def set_email(user, email: str, *, request=None) -> str:

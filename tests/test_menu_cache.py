@@ -58,3 +58,32 @@ def test_it_is_fresh_after_a_committed_action_of_another_organisation(login):
     assert waiting(suzhou) == 0
     accept(login("sz-jc"), application)
     assert waiting(suzhou) == 1
+
+
+def test_a_value_is_kept_until_its_own_generation_changes():
+    from web import freshness
+
+    calls = []
+
+    def compute(value):
+        return lambda: calls.append(value) or value
+
+    assert freshness.cached("probe", compute("a"), generation="probe-gen") == "a"
+    assert freshness.cached("probe", compute("b"), generation="probe-gen") == "a", "kept"
+    freshness.changed()  # the common generation: not this value's
+    assert freshness.cached("probe", compute("c"), generation="probe-gen") == "a"
+    freshness.changed("probe-gen")
+    assert freshness.cached("probe", compute("d"), generation="probe-gen") == "d"
+    assert calls == ["a", "d"]
+
+
+def test_a_lost_generation_never_revives_a_value_stored_under_an_earlier_one():
+    """Generations are random tokens: a generation evicted from the cache and created again differs
+    from every earlier one, so a value stored before the loss is computed again."""
+    from django.core.cache import cache
+
+    from web import freshness
+
+    assert freshness.cached("probe", lambda: "old", generation="probe-gen") == "old"
+    cache.delete("probe-gen")
+    assert freshness.cached("probe", lambda: "new", generation="probe-gen") == "new"

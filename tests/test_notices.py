@@ -418,13 +418,27 @@ def test_the_list_pages_by_keyset_in_constant_queries(world, act):
     assert queries(f"{reverse('notice_list')}?{first.context['page'].next_query}") == few
 
 
-def test_the_header_count_costs_one_query(world, act):
-    me = world("sz-jc")
+def test_the_header_count_is_one_query_kept_until_a_message_or_a_reading_commits(world, act):
+    me, colleague = world("sz-jc"), world("sz-jc-2")
+
+    def counted(client) -> tuple[list[str], str]:
+        """The badge's count queries while drawing a page, and the badge."""
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(reverse("help"))
+        return [q["sql"] for q in ctx.captured_queries if "notices_recipient" in q["sql"]], badge(client)
+
     me.get(reverse("help"))
-    with CaptureQueriesContext(connection) as ctx:
-        me.get(reverse("help"))
-    counts = [q["sql"] for q in ctx.captured_queries if "notices_recipient" in q["sql"]]
-    assert len(counts) == 1 and "COUNT" in counts[0].upper()
+    assert counted(me) == ([], "0"), "kept: nothing changed since the last page"
+    act(_notices_for, SZ_JC, 2)
+    counts, shown = counted(me)
+    assert len(counts) == 1 and "COUNT" in counts[0].upper() and shown == "2", "a new message shows at once"
+    assert counted(me)[0] == []
+    copy = Recipient.objects.filter(user__username="sz-jc").order_by("pk").first()
+    me.post(reverse("notice_open", args=[copy.pk]))
+    assert badge(me) == "1", "my reading shows at once"
+    assert badge(colleague) == "2"
+    me.post(reverse("notice_read_all"))
+    assert badge(me) == "0" and badge(colleague) == "2"
 
 
 def test_actions_are_post_only_and_need_a_role(world, act):
