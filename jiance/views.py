@@ -34,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
     # Overdue first, then by due date; a returned application (no deadline: the filer corrects) last.
     waiting = (
         Application.objects.waiting_for(user)
-        .select_related("institution", "receiving_institution")
+        .with_party_names()
         .order_by(F("due_on").asc(nulls_last=True), "submitted_at", "pk")[:20]
     )
     # How many are waiting and how many of them are overdue (已超期), in one aggregate, counted once per

@@ -7,12 +7,14 @@ effect. This module knows no process.
 
 import secrets
 import uuid
+from collections import defaultdict
 from datetime import timedelta
+from functools import cached_property
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
@@ -104,6 +106,28 @@ class ApplicationQuerySet(DeadlineQuerySet):
         if user.is_province:
             return self.filter(Exists(decisions.filter(step=Decision.Step.PROVINCE)))
         return self.none()
+
+    def with_party_names(self):
+        """What a list's row shows of the parties, read as columns of the row (``institution_name``,
+        ``institution_city``, ``receiving_name``, ``receiving_city``): building two institutions and two
+        cities per row costs a 20-row queue more than its query."""
+        return self.annotate(
+            institution_name=F("institution__name"),
+            institution_city=F("institution__city__name"),
+            receiving_name=F("receiving_institution__name"),
+            receiving_city=F("receiving_institution__city__name"),
+        )
+
+
+def name_cities(applications) -> None:
+    """Fills ``city_names`` (涉及的市) of a page of applications from one query of the link table, in
+    the cities' order, instead of a prefetch (which builds a related manager and a city per link)."""
+    names = defaultdict(list)
+    links = Application.cities.through.objects.filter(application_id__in=[a.pk for a in applications])
+    for pk, name in links.order_by("city__order", "city_id").values_list("application_id", "city__name"):
+        names[pk].append(name)
+    for application in applications:
+        application.__dict__["city_names"] = "、".join(names[application.pk])
 
 
 def _is_filer(application, user) -> bool:
@@ -261,12 +285,11 @@ class Application(ConcurrentTransitionMixin, Deadline):
     def modules(self) -> list[str]:
         return [k for k, on in (("JC", self.module_jc), ("DJ", self.module_dj)) if on]
 
-    @property
+    @cached_property
     def city_names(self) -> str:
-        """涉及的市, as a queue shows them: "南京市、苏州市" (prefetch ``cities`` for a list). The prefetched
-        rows are read directly: a related manager built per row costs more than the join."""
-        cities = getattr(self, "_prefetched_objects_cache", {}).get("cities")
-        return "、".join(c.name for c in (self.cities.all() if cities is None else cities))
+        """涉及的市, as a queue shows them: "南京市、苏州市" (a list fills it for a whole page with
+        ``name_cities``)."""
+        return "、".join(c.name for c in self.cities.all())
 
     def all_cities_approved(self) -> bool:
         approved = self.decisions.filter(

@@ -161,3 +161,8 @@ def test_the_tag_is_a_builtin_and_draws_the_empty_row():
     assert template.render({"page": []}).strip() == (
         '<tr><td colspan="10" class="empty">暂无待审核申请。</td></tr>'
     )
+
+
+def test_none_renders_as_nothing():
+    assert jinja("[{{ name }}]", name=None) == "[]"
+    assert jinja('[{{ name or "—" }}]', name=None) == "[—]"

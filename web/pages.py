@@ -52,9 +52,11 @@ class Page:
         return f"{self.count:,}" if self.count_exact else f"{self.count:,}+"
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE, count_key: str | None = None) -> Page:
+def paginate(request, queryset, per_page: int = PAGE_SIZE, count_key: str | None = None, shown=None) -> Page:
     """One page of ``queryset``. ``count_key``: the capped count is the same for everyone it names until
-    the next action commits; it is then kept in the cache under that key (``web.freshness``)."""
+    the next action commits; it is then kept in the cache under that key (``web.freshness``). ``shown``:
+    what the rows show besides what selects them (``queryset → queryset``, e.g. joined names), applied
+    to the rows' query only, so that the count joins nothing it does not filter on."""
     params = request.GET
     number = _positive_int(params.get("page"), 1)
 
@@ -68,6 +70,8 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE, count_key: str | None
     exact = total <= COUNT_CAP
     count = min(total, COUNT_CAP)
     ordering = _ordering(queryset)
+    if shown is not None:
+        queryset = shown(queryset)
     keyset = _keyset_rows(queryset, ordering, params, per_page)
     if keyset is not None:
         rows, has_previous, has_next = keyset

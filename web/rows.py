@@ -16,8 +16,9 @@ tags and filters of the same names do:
 - and the functions named in the setting ``ROWS_TEMPLATE_GLOBALS`` (name → dotted path): the apps' own
   tags, such as ``status_badge(value, label)`` and ``deadline(row)``.
 
-Values are escaped as in Django (``autoescape``); what Django marks safe (``format_html``) stays safe,
-and a missing attribute renders as nothing, as Django's would.
+Values are escaped as in Django (``autoescape``); what Django marks safe (``format_html``) stays safe;
+a missing attribute renders as nothing, as Django's would, and so does None (a name read through an
+empty relation, such as ``receiving_name`` of a request with no receiving institution).
 """
 
 from functools import cache, lru_cache
@@ -82,6 +83,10 @@ def timesince(value, now=None) -> str:
         return ""
 
 
+def _blank_none(value):
+    return "" if value is None else value
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -89,6 +94,7 @@ def environment() -> jinja2.Environment:
         autoescape=True,
         auto_reload=settings.DEBUG,
         undefined=jinja2.ChainableUndefined,
+        finalize=_blank_none,
         trim_blocks=True,
         lstrip_blocks=True,
     )

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -38,11 +39,7 @@ def _changes(user, query, process: Process):
     _institution_only(user)
     filters = read_filters(query, ChangeFilterForm)
     q, due = filters["q"], filters["due"]
-    applications = (
-        Application.objects.visible_to(user)
-        .filter(type=process.type)
-        .select_related("person", "institution", "receiving_institution")
-    )
+    applications = Application.objects.visible_to(user).filter(type=process.type)
     if q:
         applications = applications.filter(subject_name__icontains=q)
     if due:  # the open ones by deadline: overdue first, then by due date
@@ -84,7 +81,7 @@ def _change_rows(applications):
 @export_source
 def changes_export(user, query, type):
     process = processes.get(type)
-    applications = _changes(user, query, process)[0]
+    applications = _changes(user, query, process)[0].select_related("institution", "receiving_institution")
     return Export(process.label, CHANGE_COLUMNS, applications, _change_rows)
 
 
@@ -96,7 +93,11 @@ def change_list(request: HttpRequest, process: Process) -> HttpResponse:
     context = {
         "type": process.type,
         "title": process.label,
-        "page": paginate(request, applications),
+        "page": paginate(
+            request,
+            applications,
+            shown=lambda rows: rows.with_party_names().annotate(person_name=F("person__name")),
+        ),
         "q": q,
         "due": due,
         "due_filters": DEADLINE_FILTERS,

@@ -21,7 +21,7 @@ from workdays.deadlines import DEADLINE_FILTERS
 
 from .. import processes
 from ..forms import AGES, QueueFilterForm
-from ..models import Application, Decision
+from ..models import Application, Decision, name_cities
 
 QUEUE_COLUMNS = [
     "编号",
@@ -93,11 +93,7 @@ def _queue(user, query, module, type):
         applications = applications.by_deadline(due)
     # 待审核: overdue first, then by due date (the index application_due); 已审核: in submission order.
     order = ("due_on", "pk") if tab == "waiting" else ("submitted_at", "pk")
-    applications = (
-        applications.select_related("institution__city", "receiving_institution__city")
-        .prefetch_related("cities")
-        .order_by(*order)
-    )
+    applications = applications.order_by(*order)
     context.update(
         type=type,
         type_label=process.review_title,
@@ -118,7 +114,9 @@ def queue_export(user, query, module, type):
     context, applications = _queue(user, query, module, type)
     title = f"{context['type_label']}-{'待审核' if context['tab'] == 'waiting' else '已审核'}"
     decisions = Decision.objects.select_related("application", "city").order_by("decided_at", "pk")
-    applications = applications.prefetch_related(Prefetch("decisions", queryset=decisions))
+    applications = applications.select_related("institution", "receiving_institution").prefetch_related(
+        "cities", Prefetch("decisions", queryset=decisions)
+    )
     return Export(title, QUEUE_COLUMNS, applications, _queue_rows)
 
 
@@ -127,7 +125,13 @@ def review_queue(request: HttpRequest, module: str, type: str) -> HttpResponse:
     if wants_xlsx(request):
         return export_response(request, queue_export, module=module, type=type)
     context, applications = _queue(request.user, request.GET, module, type)
-    page = paginate(request, applications, count_key=_count_key(request.user, module, type, context))
+    page = paginate(
+        request,
+        applications,
+        count_key=_count_key(request.user, module, type, context),
+        shown=lambda rows: rows.with_party_names(),
+    )
+    name_cities(page)
     context.update(page=page, now=timezone.now())
     return render(request, "reviews/queue.html", context)
 
