@@ -1,13 +1,17 @@
 """The filing forms of 【诚信变更管理】; their scan fields come from each process's declaration."""
 
+from functools import cached_property
+
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils.choices import BaseChoiceIterator
 
 from institutions.models import City, Institution, Kind
 from personnel.models import Person
 from reviews.forms import CorrectionMixin, ScanFormMixin, scan_fields
 from reviews.models import Application
 from web.filters import SearchForm
+from web.widgets import LongSelect
 from workdays.deadlines import DEADLINE_FILTERS
 
 from .cancellation import CANCELLATION
@@ -15,10 +19,78 @@ from .models import LIVE_STATUSES, CertificateStatus, PostCertificate, PrintTask
 from .reissue import REISSUE
 from .transfer import TRANSFER
 
+SHOWN = 50  # choices a filing form offers at once; beyond, the filer finds the person by search
+
+
+def _posted_ids(form, name: str) -> list[int]:
+    """The ids the filer sent for ``name``, read as numbers a column holds (anything else is left to the
+    field's own validation)."""
+    if not form.is_bound:
+        return []
+    values = form.data.getlist(name) if hasattr(form.data, "getlist") else [form.data.get(name)]
+    return [int(v) for v in values if v and str(v).isascii() and str(v).isdigit() and len(str(v)) <= 18]
+
+
+class Offered(BaseChoiceIterator):
+    """The choices a filing form's field offers: what the filer's search (查找人员: a name, an ID number
+    or a certificate number) found among the field's queryset, at most ``SHOWN``, and what the filer had
+    selected; the field still accepts anything in its queryset. A large institution's thousands of
+    people are not drawn into the page, and nothing is read until the page draws the field (a correction
+    form drops it unread).
+
+    ``more``: more matched than offered; ``any``: the institution has anything to file about at all."""
+
+    shown = SHOWN
+
+    def __init__(self, field, search: str, selected_ids=(), empty_label=None):
+        self.field, self.search, self.selected_ids, self.empty_label = (
+            field,
+            search,
+            selected_ids,
+            empty_label,
+        )
+        field.widget.choices = self
+
+    @cached_property
+    def _matches(self) -> list:
+        # Every match's id in order, then the first rows: an institution has a few thousand at most,
+        # and with a LIMIT the planner walked all the province's names in order to find them.
+        matches = self.field.queryset.search(self.search)
+        ids = list(matches.values_list("pk", flat=True))[: SHOWN + 1]
+        return sorted(matches.filter(pk__in=ids), key=lambda obj: ids.index(obj.pk))
+
+    @property
+    def found(self) -> list:
+        return self._matches[:SHOWN]
+
+    @property
+    def more(self) -> bool:
+        return len(self._matches) > SHOWN
+
+    @cached_property
+    def any(self) -> bool:
+        return bool(self._matches) or self.field.queryset.exists()
+
+    @cached_property
+    def _choices(self) -> list:
+        selected = list(self.field.queryset.filter(pk__in=self.selected_ids)) if self.selected_ids else []
+        objects = dict.fromkeys([*selected, *self.found])
+        choices = [(obj.pk, self.field.label_from_instance(obj)) for obj in objects]
+        return ([("", self.empty_label)] if self.empty_label is not None else []) + choices
+
+    def __iter__(self):
+        return iter(self._choices)
+
+    def __len__(self):
+        return len(self._choices)
+
 
 class TransferForm(CorrectionMixin, ScanFormMixin, forms.Form):
     """添加变更: the person to transfer out, the 调入机构 and the 解除劳动关系证明. A correction after 退回
-    may change the 调入机构 and the scan."""
+    may change the 调入机构 and the scan.
+
+    ``search`` (查找人员: a name, an ID number or a certificate number) chooses which of the
+    institution's people the form offers, at most ``SHOWN``; any of them is accepted."""
 
     correctable = ("receiving_institution",)
 
@@ -31,19 +103,24 @@ class TransferForm(CorrectionMixin, ScanFormMixin, forms.Form):
         label="调入机构",
         queryset=Institution.objects.none(),
         empty_label="请选择调入机构",
+        widget=LongSelect,  # every operating institution of the province
     )
 
-    def __init__(self, *args, institution, **kwargs):
+    def __init__(self, *args, institution, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.update(scan_fields(TRANSFER.filer_scans))
         open_application = Application.objects.open().filter(person=OuterRef("pk"))
-        self.fields["person"].queryset = (
-            Person.objects.filter(institution=institution, certificates__status__in=LIVE_STATUSES)
+        live = PostCertificate.objects.filter(holder=OuterRef("pk"), status__in=LIVE_STATUSES)
+        people = (
+            Person.objects.filter(institution=institution)
+            .filter(Exists(live))
             .exclude(Exists(open_application))
-            .distinct()
-            .order_by("name")
+            .order_by("name", "pk")
         )
-        self.fields["person"].label_from_instance = lambda p: f"{p.name}（{p.masked_id_number}）"
+        field = self.fields["person"]
+        field.queryset = people
+        field.label_from_instance = lambda p: f"{p.name}（{p.masked_id_number}）"
+        self.offered = Offered(field, search, _posted_ids(self, "person")[:1], empty_label=field.empty_label)
         self.fields["receiving_institution"].queryset = (
             Institution.objects.operating()
             .exclude(pk=institution.pk)
@@ -79,19 +156,26 @@ class CertificateApplicationForm(CorrectionMixin, ScanFormMixin, forms.Form):
 
     certificates = CertificatesField(label="证书", queryset=PostCertificate.objects.none())
 
-    def __init__(self, *args, institution, **kwargs):
+    def __init__(self, *args, institution, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.update(scan_fields(self.process.filer_scans))
         open_application = Application.objects.open().filter(person=OuterRef("holder"))
         held = Q(institution=institution, status__in=LIVE_STATUSES)
         if self.detached_ok:
-            held |= Q(holder__institution=institution, status=CertificateStatus.DETACHED)
-        self.fields["certificates"].queryset = (
+            # The 调离 certificates of the institution's people, by id: a few rows, and the condition
+            # stays on the certificates' own indexes (through the people it read every certificate).
+            detached = PostCertificate.objects.filter(
+                holder__institution=institution, status=CertificateStatus.DETACHED
+            ).values_list("pk", flat=True)
+            held |= Q(pk__in=list(detached))
+        certificates = (
             PostCertificate.objects.filter(held)
             .exclude(Exists(open_application))
             .select_related("holder")
-            .order_by("holder__name", "kind")
+            .order_by("holder__name", "kind", "pk")
         )
+        self.fields["certificates"].queryset = certificates
+        self.offered = Offered(self.fields["certificates"], search, _posted_ids(self, "certificates"))
 
     def clean_certificates(self):
         certificates = list(self.cleaned_data["certificates"])

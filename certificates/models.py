@@ -7,7 +7,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from institutions.models import City, Institution, Kind
-from personnel.models import Person
+from personnel.models import ID_NUMBER, Person
 from reviews import processes
 from reviews.models import Application
 from web.choices import label_of
@@ -35,10 +35,13 @@ class PostCertificateQuerySet(models.QuerySet):
         return self.filter(holder__in=Person.objects.visible_to(user))
 
     def search(self, text):
-        """By (the start of) the certificate number, or by (the start of) the holder's name."""
+        """By the holder's full ID number, (the start of) the certificate number, or (the start of) the
+        holder's name."""
         text = (text or "").strip()
         if not text:
             return self
+        if ID_NUMBER.fullmatch(text.upper()):
+            return self.filter(holder__id_number=text.upper())
         if any(ch.isdigit() for ch in text):
             return self.filter(startswith("number", text.upper(), self.db))
         return self.filter(startswith("holder__name", text, self.db))

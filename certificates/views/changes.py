@@ -127,7 +127,10 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
     """添加变更."""
     _institution_only(request.user)
     form = TransferForm(
-        request.POST or None, scan_files(request) or None, institution=request.user.institution
+        request.POST or None,
+        scan_files(request) or None,
+        institution=request.user.institution,
+        search=_person_search(request),
     )
     if request.method == "POST" and form.is_valid():
         transfer = file_or_refuse(
@@ -152,7 +155,10 @@ def reissue_new(request: HttpRequest) -> HttpResponse:
     """添加补办."""
     _institution_only(request.user)
     form = ReissueForm(
-        request.POST or None, scan_files(request) or None, institution=request.user.institution
+        request.POST or None,
+        scan_files(request) or None,
+        institution=request.user.institution,
+        search=_person_search(request),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -171,7 +177,10 @@ def cancellation_new(request: HttpRequest) -> HttpResponse:
     """添加注销."""
     _institution_only(request.user)
     form = CancellationForm(
-        request.POST or None, scan_files(request) or None, institution=request.user.institution
+        request.POST or None,
+        scan_files(request) or None,
+        institution=request.user.institution,
+        search=_person_search(request),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -187,6 +196,11 @@ def cancellation_new(request: HttpRequest) -> HttpResponse:
         if cancellation:
             return filed(request, form, cancellation, "注销申请已提交，等待市级初审。")
     return _render_form(request, form, "添加注销", "cancellation_list")
+
+
+def _person_search(request) -> str:
+    """查找人员 on a filing form: what the filer typed (the form offers what it finds)."""
+    return " ".join(request.GET.get("q", "").split())[:50]
 
 
 def _render_form(request, form, title, list_url):

@@ -1,0 +1,171 @@
+"""添加变更 / 添加补办 / 添加注销 at a large institution: the form offers at most SHOWN people or
+certificates and finds the rest by name, ID number or certificate number (查找人员); it still accepts any
+of the institution's own, in a number of queries that does not grow with the institution; and the long
+调入机构 list (web.widgets.LongSelect) is the HTML Django's own select writes."""
+
+import datetime
+import re
+
+import pytest
+from django import forms
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from certificates.forms import SHOWN
+from certificates.models import CancellationRequest, CertificateStatus, PostCertificate
+from institutions.models import Institution, Kind
+from personnel.models import Person
+from personnel.validators import id_check_char
+from web.widgets import LongSelect
+
+from .workflow import file_cancellation, file_transfer
+
+pytestmark = pytest.mark.django_db
+
+NJ_JC = "南京华宁建材检测有限公司"
+
+
+FAMILY, GIVEN = "赵钱孙李周吴郑冯陈褚卫蒋沈韩杨", "一二三四五六七八九十百千万亿兆"
+
+
+def name(i: int) -> str:
+    """A name without digits (a digit makes a search a certificate number's), unique below 225."""
+    return f"批{FAMILY[i // 15]}{GIVEN[i % 15]}"
+
+
+def id_number(sequence: int) -> str:
+    first17 = f"320102199001{sequence:05d}"
+    return first17 + id_check_char(first17)
+
+
+def staff(count: int, institution_name: str = NJ_JC) -> list[Person]:
+    """``count`` more people at the institution, each holding a 建材 certificate 苏JC-2030-NNNNN."""
+    institution = Institution.objects.get(name=institution_name)
+    people = Person.objects.bulk_create(
+        Person(
+            name=name(i),
+            id_number=id_number(i),
+            gender="男",
+            birth_date=datetime.date(1990, 1, 1),
+            institution=institution,
+        )
+        for i in range(count)
+    )
+    PostCertificate.objects.bulk_create(
+        PostCertificate(
+            kind=Kind.JC,
+            number=f"苏JC-2030-{i:05d}",
+            holder=p,
+            institution=institution,
+            status=CertificateStatus.NORMAL,
+            issued_on=datetime.date(2030, 1, 1),
+        )
+        for i, p in enumerate(people)
+    )
+    return people
+
+
+def checkbox_values(page: str) -> list[str]:
+    return re.findall(r'type="checkbox" name="certificates" value="(\d+)"', page)
+
+
+@pytest.mark.parametrize("url_name", ["reissue_new", "cancellation_new"])
+def test_a_large_institution_is_offered_the_first_fifty_and_finds_the_rest(login, url_name):
+    people = staff(SHOWN + 10)
+    me = login("nj-jc")
+    page = me.get(reverse(url_name)).content.decode()
+    assert len(checkbox_values(page)) == SHOWN
+    assert "下面仅列出前 50 项" in page and 'id="person-search"' in page
+    last = people[-1]
+    certificate = PostCertificate.objects.get(holder=last)
+    for search in (last.name, last.id_number, certificate.number, certificate.number[:12].lower()):
+        found = me.get(reverse(url_name), {"q": search}).content.decode()
+        assert str(certificate.pk) in checkbox_values(found), search
+        assert "下面仅列出前" not in found or search == certificate.number[:12].lower()
+    nobody = me.get(reverse(url_name), {"q": "查无此人"}).content.decode()
+    assert checkbox_values(nobody) == [] and "没有找到符合条件的人员。" in nobody
+    assert "本机构暂无可办理的证书" not in nobody
+
+
+def test_a_certificate_not_on_the_first_page_is_still_accepted(login):
+    people = staff(SHOWN + 10)
+    certificate = PostCertificate.objects.get(holder=people[-1])
+    application = file_cancellation(login("nj-jc"), [certificate.number])
+    assert list(CancellationRequest.objects.get(pk=application.pk).certificates.all()) == [certificate]
+
+
+def test_a_refused_filing_keeps_the_chosen_certificate_offered_and_checked(login):
+    people = staff(SHOWN + 10)
+    certificate = PostCertificate.objects.get(holder=people[-1])
+    response = login("nj-jc").post(reverse("cancellation_new"), {"certificates": [certificate.pk]})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert re.search(rf'value="{certificate.pk}"[^>]*checked', page), "the filer's choice is still shown"
+
+
+def test_the_form_costs_the_same_queries_for_twenty_or_two_hundred_people(login):
+    me = login("nj-jc")
+
+    def queries(url) -> int:
+        me.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert me.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    urls = [reverse("reissue_new"), reverse("cancellation_new"), reverse("transfer_new")]
+    staff(20)
+    few = [queries(url) for url in urls]
+    staff_more(180)
+    assert [queries(url) for url in urls] == few
+
+
+def staff_more(count: int) -> list[Person]:
+    """More people after ``staff`` (numbered on from 1000)."""
+    institution = Institution.objects.get(name=NJ_JC)
+    people = Person.objects.bulk_create(
+        Person(
+            name=f"后来{i:04d}",
+            id_number=id_number(1000 + i),
+            gender="女",
+            birth_date=datetime.date(1990, 1, 1),
+            institution=institution,
+        )
+        for i in range(count)
+    )
+    PostCertificate.objects.bulk_create(
+        PostCertificate(
+            kind=Kind.JC,
+            number=f"苏JC-2031-{i:05d}",
+            holder=p,
+            institution=institution,
+            status=CertificateStatus.NORMAL,
+            issued_on=datetime.date(2031, 1, 1),
+        )
+        for i, p in enumerate(people)
+    )
+    return people
+
+
+def test_transfer_offers_fifty_people_and_finds_the_rest(login):
+    people = staff(SHOWN + 5)
+    me = login("nj-jc")
+    page = me.get(reverse("transfer_new")).content.decode()
+    person_select = re.search(r'<select name="person".*?</select>', page, re.S).group(0)
+    assert len(re.findall(r'<option value="\d+"', person_select)) == SHOWN
+    found = me.get(reverse("transfer_new"), {"q": people[-1].id_number}).content.decode()
+    person_select = re.search(r'<select name="person".*?</select>', found, re.S).group(0)
+    assert re.findall(r'<option value="(\d+)"', person_select) == [str(people[-1].pk)]
+    application = file_transfer(me, people[-1].name, "苏州建科建材检测有限公司")
+    assert application.person == people[-1]
+
+
+@pytest.mark.parametrize("value", [None, "", "2", "999"])
+def test_long_select_writes_djangos_html(value):
+    choices = [("", "请选择调入机构"), ("南京市", [(1, "甲 <公司>"), (2, "乙 & 丙")]), (3, "丁")]
+    attrs = {"id": "id_x", "required": True, "aria-describedby": "x_help", "disabled": False}
+    ours = LongSelect(choices=choices).render("x", value, attrs=attrs)
+    djangos = forms.Select(choices=choices).render("x", value, attrs=attrs)
+    squeeze = lambda html: re.sub(r">\s+<", "><", html.strip())  # noqa: E731
+    assert squeeze(ours) == squeeze(djangos)
+    assert ('value="2" selected' in ours) == (value == "2")
