@@ -9,6 +9,7 @@ from institutions.models import City, Institution, Kind
 from personnel.models import Person
 from reviews.forms import ScanFormMixin, scan_fields
 from web.filters import SearchForm
+from web.widgets import LongSelect
 
 from .appeals import APPEAL
 from .models import Category, CreditRecord, Grade, Nature, RecordStatus, Rule
@@ -24,7 +25,10 @@ class RecordForm(ScanFormMixin, forms.Form):
         label="记录对象", choices=SUBJECTS, widget=forms.RadioSelect, initial="institution"
     )
     institution = forms.ModelChoiceField(
-        label="检测机构", queryset=Institution.objects.none(), required=False
+        label="检测机构",
+        queryset=Institution.objects.none(),
+        required=False,
+        widget=LongSelect,  # the province records about any of its 1,500 institutions
     )
     certificate_number = forms.CharField(label="人员证书编号", max_length=30, required=False)
     person_name = forms.CharField(label="人员姓名", max_length=50, required=False)

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from web.filters import SearchForm
+from web.widgets import LongSelect
 
 from .credentials import validate_mobile, validate_username
 from .models import City, Institution, User
@@ -84,6 +85,7 @@ class AccountForm(forms.Form):
         required=False,
         empty_label="请选择",
         help_text="角色为检测机构时必选。",
+        widget=LongSelect,  # every institution of the province
     )
     username = forms.CharField(
         label="用户名", max_length=150, validators=[validate_username], help_text="字母、数字和 . _ - 。"
