@@ -390,6 +390,10 @@ class Recovery(ConcurrentTransitionMixin, Deadline):
             models.Index(fields=["state", "due_on", "id"], name="recovery_due"),
             # An institution's own, by state in deadline order (its home's 证书交回, its menu count).
             models.Index(fields=["institution", "state", "due_on", "id"], name="recovery_institution_due"),
+            # 已等待 order (sort=waiting), of all and of one state: without it the list joined every
+            # recovery to the people and certificates to sort them (0.3 s at 1,000,000 people).
+            models.Index(fields=["created_at", "id"], name="recovery_waiting"),
+            models.Index(fields=["state", "created_at", "id"], name="recovery_state_waiting"),
         ]
         verbose_name = verbose_name_plural = "证书收回"
         constraints = [

@@ -133,3 +133,25 @@ def test_an_institutions_to_do_is_read_from_its_own_recoveries(login, cancelled)
     assert "recovery_institution_due" in text, text
     assert "reviews_application" not in text, text
     assert len(query) == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("state", ["", "pending"])
+def test_the_longest_waiting_first_walks_an_index_in_that_order(login, cancelled, state):
+    """证书收回 ?sort=waiting: the page's rows come from an index in 已等待 order (of all, or of one
+    state), not from sorting every recovery of the province joined to the people and certificates."""
+    from django.db import connection
+
+    from certificates.views.delivery import _recoveries
+    from institutions.models import User
+
+    filters = {"state": state, "due": "", "sort": "waiting"}
+    query = _recoveries(User.objects.get(username="province"), filters)[:21]
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE certificates_recovery")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        text = "\n".join(row[0] for row in cursor.fetchall())
+    assert ("recovery_state_waiting" if state else "recovery_waiting") in text, text
+    assert "Sort" not in text.split("->")[0] and " Sort " not in text, text
