@@ -1,9 +1,11 @@
 """Testing personnel (检测人员). Their certificates (``certificates`` app) refer to them, not back."""
 
 import re
+from collections import defaultdict
+from functools import cached_property
 
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 
 from institutions.models import Institution, Kind
 from web.search import startswith
@@ -59,6 +61,10 @@ class PersonQuerySet(models.QuerySet):
     def for_list(self):
         return self.select_related("institution").prefetch_related("certificates").order_by("name", "pk")
 
+    def with_institution_name(self):
+        """What a list's row shows of the institution, as a column (``institution_name``)."""
+        return self.annotate(institution_name=F("institution__name"))
+
 
 class Person(models.Model):
     class Gender(models.TextChoices):
@@ -107,9 +113,10 @@ class Person(models.Model):
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
 
-    @property
+    @cached_property
     def certificate_cells(self) -> list:
-        """[建材 certificate or None, 地基 certificate or None] for table rows."""
+        """[建材 certificate or None, 地基 certificate or None] for table rows (a list fills it for a whole
+        page with ``fill_certificate_cells``)."""
         return [self.certificate_of(Kind.JC), self.certificate_of(Kind.DJ)]
 
     def certificate_of(self, kind):
@@ -178,3 +185,15 @@ class Employment(models.Model):
 
     def __str__(self):
         return f"{self.person} @ {self.institution}"
+
+
+def fill_certificate_cells(people) -> None:
+    """Fills ``certificate_cells`` of a page of people from one query of their certificates (a prefetch
+    builds a related manager per person). Certificates refer to people, so their model is reached through
+    the relation."""
+    model = Person._meta.get_field("certificates").related_model
+    held = defaultdict(dict)
+    for certificate in model.objects.filter(holder_id__in=[p.pk for p in people]):
+        held[certificate.holder_id][certificate.kind] = certificate
+    for person in people:
+        person.__dict__["certificate_cells"] = [held[person.pk].get(Kind.JC), held[person.pk].get(Kind.DJ)]

@@ -9,7 +9,7 @@ from web.filters import read_filters
 from web.pages import paginate
 from web.privacy import personal_data
 
-from .models import Person
+from .models import Person, fill_certificate_cells
 from .search import PersonSearchForm, query_for, search_text
 
 
@@ -21,10 +21,14 @@ def person_list(request: HttpRequest, module: str) -> HttpResponse:
         query = query_for(request, read_filters(request.POST, PersonSearchForm)["q"])
         return redirect(f"{request.path}?{query}" if query else request.path)
     q = search_text(request, read_filters(request.GET, PersonSearchForm))
-    people = Person.objects.visible_to(request.user).in_module(context["kind"]).search(q).for_list()
     if wants_xlsx(request):
         return export_response(request, people_export, module=module, q=q)
-    context.update(page=paginate(request, people), q=q, may_add=request.user.is_institution)
+    people = (
+        Person.objects.visible_to(request.user).in_module(context["kind"]).search(q).order_by("name", "pk")
+    )
+    page = paginate(request, people, shown=lambda rows: rows.with_institution_name())
+    fill_certificate_cells(page)
+    context.update(page=page, q=q, may_add=request.user.is_institution)
     return render(request, "personnel/person_list.html", context)
 
 
