@@ -39,13 +39,14 @@ def id_number(sequence: int) -> str:
     return first17 + id_check_char(first17)
 
 
-def staff(count: int, institution_name: str = NJ_JC) -> list[Person]:
-    """``count`` more people at the institution, each holding a 建材 certificate 苏JC-2030-NNNNN."""
-    institution = Institution.objects.get(name=institution_name)
+def staff(count: int, *, start: int = 0, prefix: str = "", year: int = 2030) -> list[Person]:
+    """``count`` more people at 南京华宁 (ID numbers from ``start``, names after ``prefix``), each
+    holding a 建材 certificate 苏JC-<year>-NNNNN."""
+    institution = Institution.objects.get(name=NJ_JC)
     people = Person.objects.bulk_create(
         Person(
-            name=name(i),
-            id_number=id_number(i),
+            name=prefix + name(i),
+            id_number=id_number(start + i),
             gender="男",
             birth_date=datetime.date(1990, 1, 1),
             institution=institution,
@@ -55,11 +56,11 @@ def staff(count: int, institution_name: str = NJ_JC) -> list[Person]:
     PostCertificate.objects.bulk_create(
         PostCertificate(
             kind=Kind.JC,
-            number=f"苏JC-2030-{i:05d}",
+            number=f"苏JC-{year}-{i:05d}",
             holder=p,
             institution=institution,
             status=CertificateStatus.NORMAL,
-            issued_on=datetime.date(2030, 1, 1),
+            issued_on=datetime.date(year, 1, 1),
         )
         for i, p in enumerate(people)
     )
@@ -116,35 +117,8 @@ def test_the_form_costs_the_same_queries_for_twenty_or_two_hundred_people(login)
     urls = [reverse("reissue_new"), reverse("cancellation_new"), reverse("transfer_new")]
     staff(20)
     few = [queries(url) for url in urls]
-    staff_more(180)
+    staff(180, start=1000, prefix="后", year=2031)
     assert [queries(url) for url in urls] == few
-
-
-def staff_more(count: int) -> list[Person]:
-    """More people after ``staff`` (numbered on from 1000)."""
-    institution = Institution.objects.get(name=NJ_JC)
-    people = Person.objects.bulk_create(
-        Person(
-            name=f"后来{i:04d}",
-            id_number=id_number(1000 + i),
-            gender="女",
-            birth_date=datetime.date(1990, 1, 1),
-            institution=institution,
-        )
-        for i in range(count)
-    )
-    PostCertificate.objects.bulk_create(
-        PostCertificate(
-            kind=Kind.JC,
-            number=f"苏JC-2031-{i:05d}",
-            holder=p,
-            institution=institution,
-            status=CertificateStatus.NORMAL,
-            issued_on=datetime.date(2031, 1, 1),
-        )
-        for i, p in enumerate(people)
-    )
-    return people
 
 
 def test_transfer_offers_fifty_people_and_finds_the_rest(login):

@@ -118,18 +118,11 @@ def test_each_recovery_names_the_cancelling_institution(cancelled):
 def test_an_institutions_to_do_is_read_from_its_own_recoveries(login, cancelled):
     """Its 待交回 come from the index on its own rows in deadline order, not from every pending recovery
     of the province joined to the applications (that read grows with the province)."""
-    from django.db import connection
-
     from institutions.models import User
 
     user = User.objects.get(username="nj-dual")
     query = Recovery.objects.to_mail_back(user).order_by("due_on", "pk")[:20]
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE certificates_recovery")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        text = "\n".join(row[0] for row in cursor.fetchall())
+    text = _plan(query)
     assert "recovery_institution_due" in text, text
     assert "reviews_application" not in text, text
     assert len(query) == 2
@@ -140,18 +133,23 @@ def test_an_institutions_to_do_is_read_from_its_own_recoveries(login, cancelled)
 def test_the_longest_waiting_first_walks_an_index_in_that_order(login, cancelled, state):
     """证书收回 ?sort=waiting: the page's rows come from an index in 已等待 order (of all, or of one
     state), not from sorting every recovery of the province joined to the people and certificates."""
-    from django.db import connection
-
     from certificates.views.delivery import _recoveries
     from institutions.models import User
 
     filters = {"state": state, "due": "", "sort": "waiting"}
-    query = _recoveries(User.objects.get(username="province"), filters)[:21]
+    text = _plan(_recoveries(User.objects.get(username="province"), filters)[:21])
+    assert ("recovery_state_waiting" if state else "recovery_waiting") in text, text
+    assert "Sort" not in text.split("->")[0] and " Sort " not in text, text
+
+
+def _plan(query) -> str:
+    """PostgreSQL's plan of ``query`` with fresh statistics and sequential scans off (the test tables
+    are tiny: a scan would otherwise always win)."""
+    from django.db import connection
+
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE certificates_recovery")
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
-        text = "\n".join(row[0] for row in cursor.fetchall())
-    assert ("recovery_state_waiting" if state else "recovery_waiting") in text, text
-    assert "Sort" not in text.split("->")[0] and " Sort " not in text, text
+        return "\n".join(row[0] for row in cursor.fetchall())
