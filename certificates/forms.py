@@ -31,6 +31,25 @@ def _posted_ids(form, name: str) -> list[int]:
     return [int(v) for v in values if v and str(v).isascii() and str(v).isdigit() and len(str(v)) <= 18]
 
 
+class InstitutionChoices(BaseChoiceIterator):
+    """Every institution of ``institutions`` as "name（city）" in the cities' order, read as plain values
+    when the page draws them: 1,500 institutions and their cities built as objects cost 0.1 s a page."""
+
+    def __init__(self, institutions, empty_label):
+        self.institutions, self.empty_label = institutions, empty_label
+
+    @cached_property
+    def _choices(self) -> list:
+        rows = self.institutions.order_by("city__order", "name").values_list("pk", "name", "city__name")
+        return [("", self.empty_label), *((pk, f"{name}（{city}）") for pk, name, city in rows)]
+
+    def __iter__(self):
+        return iter(self._choices)
+
+    def __len__(self):
+        return len(self._choices)
+
+
 class Offered(BaseChoiceIterator):
     """The choices a filing form's field offers: what the filer's search (查找人员: a name, an ID number
     or a certificate number) found among the field's queryset, at most ``SHOWN``, and what the filer had
@@ -121,13 +140,9 @@ class TransferForm(CorrectionMixin, ScanFormMixin, forms.Form):
         field.queryset = people
         field.label_from_instance = lambda p: f"{p.name}（{p.masked_id_number}）"
         self.offered = Offered(field, search, _posted_ids(self, "person")[:1], empty_label=field.empty_label)
-        self.fields["receiving_institution"].queryset = (
-            Institution.objects.operating()
-            .exclude(pk=institution.pk)
-            .select_related("city")
-            .order_by("city__order", "name")
-        )
-        self.fields["receiving_institution"].label_from_instance = lambda i: f"{i.name}（{i.city}）"
+        receiving = self.fields["receiving_institution"]
+        receiving.queryset = Institution.objects.operating().exclude(pk=institution.pk)
+        receiving.widget.choices = InstitutionChoices(receiving.queryset, receiving.empty_label)
 
 
 class CertificatesField(forms.ModelMultipleChoiceField):

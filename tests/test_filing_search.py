@@ -134,12 +134,29 @@ def test_transfer_offers_fifty_people_and_finds_the_rest(login):
     assert application.person == people[-1]
 
 
-@pytest.mark.parametrize("value", [None, "", "2", "999"])
+@pytest.mark.parametrize("value", [None, "", "2", "999", 3, ["2", "3"]])
 def test_long_select_writes_djangos_html(value):
-    choices = [("", "请选择调入机构"), ("南京市", [(1, "甲 <公司>"), (2, "乙 & 丙")]), (3, "丁")]
+    choices = [
+        (None, "请选择调入机构"),
+        ("南京市", [(1, "甲 <公司>"), (2, "乙 & 丙"), (None, "戊")]),
+        (3, "丁"),
+    ]
     attrs = {"id": "id_x", "required": True, "aria-describedby": "x_help", "disabled": False}
     ours = LongSelect(choices=choices).render("x", value, attrs=attrs)
     djangos = forms.Select(choices=choices).render("x", value, attrs=attrs)
     squeeze = lambda html: re.sub(r">\s+<", "><", html.strip())  # noqa: E731
     assert squeeze(ours) == squeeze(djangos)
-    assert ('value="2" selected' in ours) == (value == "2")
+    assert ('value="2" selected' in ours) == (value in ("2", ["2", "3"]))
+
+
+def test_transfer_offers_every_other_operating_institution_with_its_city(login):
+    page = login("nj-jc").get(reverse("transfer_new")).content.decode()
+    select = re.search(r'<select name="receiving_institution".*?</select>', page, re.S).group(0)
+    offered = re.findall(r'<option value="(\d+)">([^<]+)</option>', select)
+    own = Institution.objects.get(name=NJ_JC)
+    expected = [
+        (str(i.pk), f"{i.name}（{i.city.name}）")
+        for i in Institution.objects.operating().exclude(pk=own.pk).order_by("city__order", "name")
+    ]
+    assert offered == expected and len(expected) > 1
+    assert '<option value="" selected>请选择调入机构</option>' in select
