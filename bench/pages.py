@@ -922,6 +922,7 @@ def page_plan() -> tuple[list[dict], dict]:
         page("证书打印", "province", url("print_queue")),
         page("证书收回", "province", url("recovery_list")),
         page("证书收回 ?due=overdue", "province", url("recovery_list", due="overdue")),
+        page("证书收回 ?sort=waiting", "province", url("recovery_list", sort="waiting")),
         page("待审核 人员变更 ?due=soon", "province", url("review_queue", "jc", "transfer", due="soon")),
         page("申请 待省级复核", "province", url("application_detail", for_province.pk)),
         page("统计分析", "province", url("stats_dashboard")),
@@ -938,6 +939,8 @@ def page_plan() -> tuple[list[dict], dict]:
         page(f"人员基本信息 ?q={surname}", "institution", url("person_list", "jc", q=surname)),
         page("证书信息", "institution", url("certificate_list", "jc")),
         page("【诚信变更管理】人员变更调离", "institution", url("transfer_list")),
+        page("添加变更", "institution", url("transfer_new")),
+        page("添加注销", "institution", url("cancellation_new")),
     ]
     subjects = {"city": city.name, "institution": f"{institution.name}, {institution.n:,} people"}
     return pages, subjects
