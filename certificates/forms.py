@@ -22,16 +22,31 @@ from .transfer import TRANSFER
 SHOWN = 50  # choices a filing form offers at once; beyond, the filer finds the person by search
 
 
+def _column_id(value) -> bool:
+    """Whether ``value`` is an id a database column holds (SQLite raises OverflowError on a longer one)."""
+    return str(value).isascii() and str(value).isdigit() and len(str(value)) <= 18
+
+
 def _posted_ids(form, name: str) -> list[int]:
     """The ids the filer sent for ``name``, read as numbers a column holds (anything else is left to the
     field's own validation)."""
     if not form.is_bound:
         return []
     values = form.data.getlist(name) if hasattr(form.data, "getlist") else [form.data.get(name)]
-    return [int(v) for v in values if v and str(v).isascii() and str(v).isdigit() and len(str(v)) <= 18]
+    return [int(v) for v in values if v and _column_id(v)]
 
 
-class InstitutionChoices(BaseChoiceIterator):
+class _DrawnChoices(BaseChoiceIterator):
+    """Choices a widget reads only when the page draws it: ``_choices``, computed once."""
+
+    def __iter__(self):
+        return iter(self._choices)
+
+    def __len__(self):
+        return len(self._choices)
+
+
+class InstitutionChoices(_DrawnChoices):
     """Every institution of ``institutions`` as "name（city）" in the cities' order, read as plain values
     when the page draws them: 1,500 institutions and their cities built as objects cost 0.1 s a page."""
 
@@ -43,14 +58,8 @@ class InstitutionChoices(BaseChoiceIterator):
         rows = self.institutions.order_by("city__order", "name").values_list("pk", "name", "city__name")
         return [("", self.empty_label), *((pk, f"{name}（{city}）") for pk, name, city in rows)]
 
-    def __iter__(self):
-        return iter(self._choices)
 
-    def __len__(self):
-        return len(self._choices)
-
-
-class Offered(BaseChoiceIterator):
+class Offered(_DrawnChoices):
     """The choices a filing form's field offers: what the filer's search (查找人员: a name, an ID number
     or a certificate number) found among the field's queryset, at most ``SHOWN``, and what the filer had
     selected; the field still accepts anything in its queryset. A large institution's thousands of
@@ -96,12 +105,6 @@ class Offered(BaseChoiceIterator):
         objects = dict.fromkeys([*selected, *self.found])
         choices = [(obj.pk, self.field.label_from_instance(obj)) for obj in objects]
         return ([("", self.empty_label)] if self.empty_label is not None else []) + choices
-
-    def __iter__(self):
-        return iter(self._choices)
-
-    def __len__(self):
-        return len(self._choices)
 
 
 class TransferForm(CorrectionMixin, ScanFormMixin, forms.Form):
@@ -150,7 +153,7 @@ class CertificatesField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         # An id no database column holds (SQLite raises OverflowError on it) is refused before the query.
-        if any(not (str(v).isascii() and str(v).isdigit() and len(str(v)) <= 18) for v in value):
+        if not all(_column_id(v) for v in value):
             raise forms.ValidationError("所选证书无效，请重新选择。", code="invalid_choice")
         return super()._check_values(value)
 

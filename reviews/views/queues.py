@@ -55,7 +55,7 @@ def _queue_rows(applications):
             a.subject_name,
             a.institution.name,
             a.receiving_institution.name if a.receiving_institution else "",
-            "、".join(c.name for c in a.cities.all()),
+            a.city_names,
             a.get_state_display(),
             _local(a.submitted_at),
             a.due_on or "",
