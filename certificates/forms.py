@@ -81,11 +81,9 @@ class Offered(_DrawnChoices):
 
     @cached_property
     def _matches(self) -> list:
-        # Every match's id in order, then the first rows: an institution has a few thousand at most,
-        # and with a LIMIT the planner walked all the province's names in order to find them.
-        matches = self.field.queryset.search(self.search)
-        ids = list(matches.values_list("pk", flat=True))[: SHOWN + 1]
-        return sorted(matches.filter(pk__in=ids), key=lambda obj: ids.index(obj.pk))
+        # One more than shown tells whether there are more. Both querysets are led by the holder's
+        # institution, so the database walks that institution's people in name order and stops.
+        return list(self.field.queryset.search(self.search)[: SHOWN + 1])
 
     @property
     def found(self) -> list:
@@ -180,14 +178,11 @@ class CertificateApplicationForm(CorrectionMixin, ScanFormMixin, forms.Form):
         open_application = Application.objects.open().filter(person=OuterRef("holder"))
         held = Q(institution=institution, status__in=LIVE_STATUSES)
         if self.detached_ok:
-            # The 调离 certificates of the institution's people, by id: a few rows, and the condition
-            # stays on the certificates' own indexes (through the people it read every certificate).
-            detached = PostCertificate.objects.filter(
-                holder__institution=institution, status=CertificateStatus.DETACHED
-            ).values_list("pk", flat=True)
-            held |= Q(pk__in=list(detached))
+            held |= Q(status=CertificateStatus.DETACHED)  # 调离: the certificate has no institution
+        # The institution's own people (a certificate follows its holder), in name order: the
+        # people's (institution, name) index gives the first ones without reading the others.
         certificates = (
-            PostCertificate.objects.filter(held)
+            PostCertificate.objects.filter(held, holder__institution=institution)
             .exclude(Exists(open_application))
             .select_related("holder")
             .order_by("holder__name", "kind", "pk")
