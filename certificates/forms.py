@@ -11,7 +11,7 @@ from personnel.models import Person
 from reviews.forms import CorrectionMixin, ScanFormMixin, scan_fields
 from reviews.models import Application
 from web.filters import SearchForm
-from web.widgets import LongSelect
+from web.widgets import LongCheckboxes, LongSelect
 from workdays.deadlines import DEADLINE_FILTERS
 
 from .cancellation import CANCELLATION
@@ -118,6 +118,7 @@ class TransferForm(CorrectionMixin, ScanFormMixin, forms.Form):
         label="调离人员",
         queryset=Person.objects.none(),
         empty_label="请选择人员",
+        widget=LongSelect,
     )
     receiving_institution = forms.ModelChoiceField(
         label="调入机构",
@@ -147,7 +148,7 @@ class TransferForm(CorrectionMixin, ScanFormMixin, forms.Form):
 
 
 class CertificatesField(forms.ModelMultipleChoiceField):
-    widget = forms.CheckboxSelectMultiple
+    widget = LongCheckboxes
 
     def _check_values(self, value):
         # An id no database column holds (SQLite raises OverflowError on it) is refused before the query.

@@ -17,7 +17,7 @@ from certificates.models import CancellationRequest, CertificateStatus, PostCert
 from institutions.models import Institution, Kind
 from personnel.models import Person
 from personnel.validators import id_check_char
-from web.widgets import LongSelect
+from web.widgets import LongCheckboxes, LongSelect
 
 from .workflow import file_cancellation, file_transfer
 
@@ -147,6 +147,24 @@ def test_long_select_writes_djangos_html(value):
     squeeze = lambda html: re.sub(r">\s+<", "><", html.strip())  # noqa: E731
     assert squeeze(ours) == squeeze(djangos)
     assert ('value="2" selected' in ours) == (value in ("2", ["2", "3"]))
+
+
+@pytest.mark.parametrize("value", [None, [], ["2"], [2, "3"], ["999"]])
+@pytest.mark.parametrize("grouped", [False, True])
+def test_long_checkboxes_write_djangos_html(value, grouped):
+    choices = [(1, "甲 <公司>"), (2, "乙 & 丙"), (3, "丁")]
+    if grouped:
+        choices = [("南京市", choices[:2]), (None, [(4, "戊")]), *choices[2:]]
+    attrs = {"id": "id_x", "class": "boxes", "data-x": True, "disabled": False}
+    ours = LongCheckboxes(choices=choices).render("x", value, attrs=attrs)
+    djangos = forms.CheckboxSelectMultiple(choices=choices).render("x", value, attrs=attrs)
+    squeeze = lambda html: re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html.strip()))  # noqa: E731
+    assert squeeze(ours) == squeeze(djangos)
+    assert bool(re.search(r'value="2"[^>]* checked>', ours)) == bool(value and "2" in map(str, value))
+    without_id = {k: v for k, v in attrs.items() if k != "id"}
+    assert squeeze(LongCheckboxes(choices=choices).render("x", value, attrs=without_id)) == squeeze(
+        forms.CheckboxSelectMultiple(choices=choices).render("x", value, attrs=without_id)
+    )
 
 
 def test_transfer_offers_every_other_operating_institution_with_its_city(login):
