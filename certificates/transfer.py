@@ -6,6 +6,8 @@ else it is 调离. A 调离 certificate follows the same rule, so it re-attaches
 institution of that kind.
 """
 
+from django.db.models import prefetch_related_objects
+
 from institutions.models import Institution, Kind
 from personnel.employment import move
 from personnel.models import EmploymentSource, Person
@@ -86,9 +88,8 @@ def summary(transfer: TransferRequest, user) -> dict:
     """Rows of 'before → after' for the application page: actual once approved, predicted until then."""
     rows = change_rows(transfer)
     if not rows:
-        receiving = Institution.objects.prefetch_related("qualifications").get(
-            pk=transfer.receiving_institution_id
-        )
+        receiving = transfer.receiving_institution  # the page reads it with the application
+        prefetch_related_objects([receiving], "qualifications")
         certificates = PostCertificate.objects.filter(holder_id=transfer.person_id).select_related(
             "institution"
         )

@@ -143,9 +143,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _for_page(application):
     """The process's own row (an ``Application`` itself, by inheritance) with everything the page shows
     loaded in a few queries: parties, cities and decisions."""
-    decisions = Decision.objects.select_related(
-        "city", "reviewer__city", "reviewer__institution", "application"
-    )
+    # Not "application": the prefetch sets each decision's application to the page's own row.
+    decisions = Decision.objects.select_related("city", "reviewer__city", "reviewer__institution")
     return (
         application.process.model.objects.select_related(
             "institution__city", "receiving_institution__city", "person"
