@@ -1,6 +1,6 @@
 """Reviewer queues (审核 → 人员变更审批 …): 待审核 / 已审核, by module, process, city and age."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -88,7 +88,7 @@ def _queue(user, query, module, type):
     if city:
         applications = applications.filter(cities=city)
     if age:
-        applications = applications.filter(submitted_at__lte=timezone.now() - timedelta(days=age))
+        applications = applications.filter(submitted_at__lt=_start_of_day(age - 1))
     if due:
         applications = applications.by_deadline(due)
     # 待审核: overdue first, then by due date (the index application_due); 已审核: in submission order.
@@ -136,12 +136,16 @@ def review_queue(request: HttpRequest, module: str, type: str) -> HttpResponse:
     return render(request, "reviews/queue.html", context)
 
 
-def _count_key(user, module: str, type: str, context: dict) -> str | None:
+def _start_of_day(days_ago: int) -> datetime:
+    """Local midnight ``days_ago`` days before today. 等待 N 天以上 counts calendar days, as a reviewer
+    does: submitted on a date at least N days before today, whatever the hour, so the filter and its
+    count stay the same all day."""
+    return timezone.make_aware(datetime.combine(calendar.today() - timedelta(days=days_ago), time.min))
+
+
+def _count_key(user, module: str, type: str, context: dict) -> str:
     """A queue's count is the same for every reviewer of the office on a day, until the next action
-    commits (a city counts about 1,000 waiting applications to reach the cap at provincial volume). With
-    the age filter it moves with the clock: counted each time."""
-    if context["age"]:
-        return None
+    commits (a city counts about 1,000 waiting applications to reach the cap at provincial volume)."""
     office = key_of(user)
-    filters = f"{context['tab']}:{context['city']}:{context['due']}"
+    filters = f"{context['tab']}:{context['city']}:{context['due']}:{context['age']}"
     return f"queue:{office}:{module}:{type}:{filters}:{calendar.today().isoformat()}"
