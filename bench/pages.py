@@ -64,7 +64,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COOKIE = "__Host-sessionid"  # the session cookie's name under production settings (jiance/settings.py)
 sys.path.insert(0, str(ROOT))
 
-DATA_VERSION = 2  # part of the database's marker comment: bump when the data set's shape changes
+DATA_VERSION = 3  # part of the database's marker comment: bump when the data set's shape changes
 INSTITUTIONS = 1500
 CHUNK = 100_000  # rows per COPY
 DEEP_PAGE_HOPS = 20
@@ -148,7 +148,8 @@ COLUMNS = {
         "institutions_qualification": "id kind number valid_from valid_until scope institution_id",
         "institutions_user": "id password is_superuser username first_name last_name email is_staff is_active"
         " date_joined role must_change_password city_id institution_id full_name phone",
-        "personnel_person": "id name id_number gender birth_date education title phone institution_id",
+        "personnel_person": "id name id_number gender birth_date education title phone institution_id"
+        " module_jc module_dj",
         "certificates_postcertificate": "id kind number status issued_on edition holder_id institution_id",
         "reviews_application": "id type state subject_name module_jc module_dj round created_at submitted_at"
         " closed_at created_by_id institution_id person_id receiving_institution_id receiver_accepted returned_to"
@@ -372,7 +373,6 @@ class Generator:
                 name = surname + "".join(rng.choices(GIVEN, k=1 if rng.random() < 0.3 else 2))
                 id_number = self.new_id_number(home.city_order, seen)
                 born, gender = birth_and_gender(id_number)
-                people.append((pk, name, id_number, gender, born, *person_details(pk), home.pk))
                 held = []
                 for kind, status in self.certificate_kinds(home):
                     certificate_pk += 1
@@ -382,6 +382,9 @@ class Generator:
                     institution = None if status == "detached" else home.pk
                     certificates.append((certificate_pk, kind, number, status, issued, 1, pk, institution))
                     held.append((certificate_pk, kind, status))
+                kinds = {kind for _, kind, _ in held}
+                modules = ("JC" in kinds or not kinds, "DJ" in kinds or not kinds)  # Person.module_jc, _dj
+                people.append((pk, name, id_number, gender, born, *person_details(pk), home.pk, *modules))
                 self.home.append(home)
                 self.name.append(name)
                 self.id_number.append(id_number)

@@ -26,6 +26,14 @@ LIVE_STATUSES = [CertificateStatus.NORMAL, CertificateStatus.NO_CREDIT_FILE, Cer
 
 
 class PostCertificateQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Also sets the holders' modules (``Person.module_jc`` / ``module_dj``), as ``save`` does."""
+        objs = super().bulk_create(objs, *args, **kwargs)
+        holders = sorted({c.holder_id for c in objs})
+        for start in range(0, len(holders), 500):  # within any database's limit of query parameters
+            Person.objects.filter(pk__in=holders[start : start + 500]).refresh_modules()
+        return objs
+
     def visible_to(self, user):
         """Certificates of the people the user may see (the province sees every one, with no filter)."""
         if user.is_province:
@@ -93,6 +101,12 @@ class PostCertificate(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.number}"
+
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:  # the holder now belongs to this kind's module (and no longer to the other's alone)
+            Person.objects.filter(pk=self.holder_id).refresh_modules()
 
     # --- Status machine. Each method sets fields; the process's approval effect calls it. ---
 

@@ -5,7 +5,7 @@ from collections import defaultdict
 from functools import cached_property
 
 from django.db import models
-from django.db.models import Exists, F, OuterRef
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef
 
 from institutions.models import Institution, Kind
 from web.search import startswith
@@ -36,10 +36,21 @@ class PersonQuerySet(models.QuerySet):
     def in_module(self, kind):
         """The people a module's lists show: holders of its kind, and staff with no certificate yet.
 
-        Two lookups per listed row in the (holder, kind) unique index: cheap for a page, whatever the total.
-        """
+        Read from the person's own column (``module_jc`` / ``module_dj``). Computed per row from the
+        certificates, the planner hashed every certificate of the province first at 100,000 people
+        (50 ms for a page, and as much for its count)."""
+        return self.filter(module_jc=True) if kind == Kind.JC else self.filter(module_dj=True)
+
+    def refresh_modules(self) -> int:
+        """Sets ``module_jc`` and ``module_dj`` of these people from the certificates they hold. The
+        certificates app calls it for the holders of every certificate it creates (a certificate's
+        holder and kind never change, and certificates are never deleted)."""
         certificates = self._certificates()
-        return self.filter(Exists(certificates.filter(kind=kind)) | ~Exists(certificates))
+        jc, dj = Exists(certificates.filter(kind=Kind.JC)), Exists(certificates.filter(kind=Kind.DJ))
+        return self.update(
+            module_jc=ExpressionWrapper(jc | ~dj, output_field=BooleanField()),
+            module_dj=ExpressionWrapper(dj | ~jc, output_field=BooleanField()),
+        )
 
     def search(self, text):
         """By the full ID number, by (the start of) a certificate number, or by (the start of) a name.
@@ -78,6 +89,10 @@ class Person(models.Model):
     education = models.CharField("学历", max_length=30, blank=True)
     title = models.CharField("职称", max_length=30, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
+    # Which modules' lists show the person: a holder of the kind, and anyone with no certificate yet
+    # (both). Kept by ``PersonQuerySet.refresh_modules`` whenever a certificate is created.
+    module_jc = models.BooleanField("建材人员", default=True, editable=False)
+    module_dj = models.BooleanField("地基人员", default=True, editable=False)
     institution = models.ForeignKey(
         Institution,
         models.PROTECT,
