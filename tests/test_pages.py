@@ -465,3 +465,20 @@ def test_it_pages_the_print_queue_ordered_by_city(login):
     seen = rows.findall(first) + rows.findall(second)
     assert (len(rows.findall(first)), len(rows.findall(second))) == (50, 10)
     assert len(set(seen)) == 60
+    # Each row names the holder, the kind, the number, the edition, the institution, the city, the request.
+    row = re.search(r'<tr>\s*<td><input type="checkbox" name="ids".*?</tr>', first, re.S).group(0)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", row, re.S)]
+    first_task = PrintTask.objects.filter(state="pending").order_by(
+        "destination_city_id", "created_at", "pk"
+    )[0]
+    assert cells[1:] == [
+        "王强",
+        "建材",
+        "苏JC-2018-00231",
+        f"第{first_task.edition}版",
+        NJ_JC,
+        first_task.destination_city.name,
+        f"人员上岗证补办 #{application.pk}",
+        "待打印",
+        "—",
+    ]
