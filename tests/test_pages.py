@@ -438,11 +438,10 @@ def test_it_counts_a_dual_certificate_transfer_once_in_the_receivers_menu(login)
     assert menu_count(get(login("wx-dual"), reverse("home")), "人员变更调离") == 1
 
 
-def test_it_pages_the_print_queue_ordered_by_city(login):
-    """A queue ordered by a foreign key (the destination city) pages through its links too."""
+def waiting_prints(count: int):
+    """``count`` print tasks of one certificate (editions 1 …), to the 13 cities in turn."""
     from certificates.models import PrintTask
     from institutions.models import City
-    from reviews.models import Application
 
     application = Application.objects.create(
         type="reissue",
@@ -455,8 +454,24 @@ def test_it_pages_the_print_queue_ordered_by_city(login):
         PrintTask(
             certificate=certificate, application=application, edition=n, destination_city=cities[n % 13]
         )
-        for n in range(1, 61)
+        for n in range(1, count + 1)
     )
+    return application
+
+
+@pytest.mark.parametrize("count", [60, 230])
+def test_the_print_button_counts_every_waiting_certificate(login, count):
+    """Up to the list's cap the page's own count is the button's; beyond, the button counts on."""
+    waiting_prints(count)
+    page = get(login("province"), reverse("print_queue"))
+    assert f"打印全部待打印（{count} 份）" in page
+
+
+def test_it_pages_the_print_queue_ordered_by_city(login):
+    """A queue ordered by a foreign key (the destination city) pages through its links too."""
+    from certificates.models import PrintTask
+
+    application = waiting_prints(60)
     province = login("province")
     url = reverse("print_queue")
     first = get(province, url)

@@ -144,8 +144,8 @@ def print_queue(request: HttpRequest) -> HttpResponse:
         "kind": filters["kind"],
         "q": filters["q"],
     }
-    if state == PrintTask.State.PENDING:
-        context["waiting"] = tasks.order_by()[: MAX_BATCH + 1].count()
+    if state == PrintTask.State.PENDING:  # the batch button's number: the page's count when it is exact
+        context["waiting"] = page.count if page.count_exact else tasks.order_by()[: MAX_BATCH + 1].count()
     if state == PrintTask.State.PRINTED:  # ③: one parcel per city
         context["parcels"] = (
             PrintTask.objects.visible_to(request.user)
