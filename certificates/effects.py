@@ -122,7 +122,10 @@ def _outcome(certificate) -> str:
 
 
 def change_rows(application) -> list[dict]:
-    """Rows of 'before → after' for an approved application's page."""
+    """Rows of 'before → after' for an approved application's page (changes are recorded only by an
+    approval, so any other state has none and reads nothing)."""
+    if application.state != "approved":
+        return []
     changes = CertificateChange.objects.filter(application=application).select_related(
         "certificate", "institution_before", "institution_after"
     )
