@@ -10,6 +10,7 @@ from institutions.models import City, Institution, Kind
 from personnel.models import ID_NUMBER, Person
 from reviews import processes
 from reviews.models import Application
+from web import freshness
 from web.choices import label_of
 from web.search import startswith
 from workdays.deadlines import Deadline, DeadlineQuerySet
@@ -27,11 +28,13 @@ LIVE_STATUSES = [CertificateStatus.NORMAL, CertificateStatus.NO_CREDIT_FILE, Cer
 
 class PostCertificateQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
-        """Also sets the holders' modules (``Person.module_jc`` / ``module_dj``), as ``save`` does."""
+        """Also sets the holders' modules (``Person.module_jc`` / ``module_dj``) and marks the lists'
+        cached counts stale, as ``save`` does."""
         objs = super().bulk_create(objs, *args, **kwargs)
         holders = sorted({c.holder_id for c in objs})
         for start in range(0, len(holders), 500):  # within any database's limit of query parameters
             Person.objects.filter(pk__in=holders[start : start + 500]).refresh_modules()
+        freshness.changed()
         return objs
 
     def visible_to(self, user):
@@ -107,6 +110,7 @@ class PostCertificate(ConcurrentTransitionMixin, models.Model):
         super().save(*args, **kwargs)
         if adding:  # the holder now belongs to this kind's module (and no longer to the other's alone)
             Person.objects.filter(pk=self.holder_id).refresh_modules()
+        freshness.changed()  # 证书信息's cached counts (by status) are stale once this commits
 
     # --- Status machine. Each method sets fields; the process's approval effect calls it. ---
 

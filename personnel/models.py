@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef
 
 from institutions.models import Institution, Kind
+from web import freshness
 from web.search import startswith
 
 from .validators import mask_id_number, validate_id_number
@@ -51,6 +52,12 @@ class PersonQuerySet(models.QuerySet):
             module_jc=ExpressionWrapper(jc | ~dj, output_field=BooleanField()),
             module_dj=ExpressionWrapper(dj | ~jc, output_field=BooleanField()),
         )
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Also marks the lists' cached counts stale, as ``Person.save`` does."""
+        objs = super().bulk_create(objs, *args, **kwargs)
+        freshness.changed()
+        return objs
 
     def search(self, text):
         """By the full ID number, by (the start of) a certificate number, or by (the start of) a name.
@@ -123,6 +130,10 @@ class Person(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        freshness.changed()  # 人员基本信息's cached counts are stale once this commits
 
     @property
     def masked_id_number(self) -> str:

@@ -3,10 +3,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from institutions.modules import module_context
 from jobs.exports import Export, export_response, export_source
+from notices.organisations import key_of
 from reviews.models import Application
 from web.exports import CHUNK, wants_xlsx
 from web.filters import read_filters
-from web.pages import paginate
+from web.pages import count_key, paginate
 from web.privacy import personal_data
 
 from .models import Person, fill_certificate_cells
@@ -26,7 +27,10 @@ def person_list(request: HttpRequest, module: str) -> HttpResponse:
     people = (
         Person.objects.visible_to(request.user).in_module(context["kind"]).search(q).order_by("name", "pk")
     )
-    page = paginate(request, people, shown=lambda rows: rows.with_institution_name())
+    # The count is the same for the organisation until the next action commits (people and their
+    # certificates change only by approvals and imports, which bump the generation).
+    key = count_key("people", key_of(request.user), module, q)
+    page = paginate(request, people, count_key=key, shown=lambda rows: rows.with_institution_name())
     fill_certificate_cells(page)
     context.update(page=page, q=q, may_add=request.user.is_institution)
     return render(request, "personnel/person_list.html", context)

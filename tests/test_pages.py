@@ -18,6 +18,8 @@ from personnel.validators import id_check_char
 from reviews import actions
 from reviews.models import Application, State
 
+from .workflow import approve_everywhere, file_cancellation
+
 pytestmark = pytest.mark.django_db
 
 NJ_DUAL = "南京市建设工程质量检测中心"
@@ -306,6 +308,36 @@ def test_a_queue_is_counted_once_per_office_and_day_until_the_next_action(login)
     assert page(nanjing) == ("2", 1)
     assert page(nanjing, age=7) == ("0", 1) and page(nanjing, age=7) == ("0", 0)
     assert page(nanjing) == ("2", 0), "each filter has its own count"
+
+
+def capped(client, url, **query) -> tuple[str, int]:
+    """The page's "共 N 条" and how many capped counts it ran for it."""
+    with CaptureQueriesContext(connection) as ctx:
+        html = get(client, url, **query)
+    counts = [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper() and "LIMIT 201" in q["sql"]]
+    return re.search(r"共 (\d+\+?) 条", html).group(1), len(counts)
+
+
+def test_the_people_list_is_counted_once_per_organisation_until_people_change(login):
+    url = reverse("person_list", args=["jc"])
+    nj = login("nj-jc")
+    shown, counted = capped(nj, url)
+    assert counted == 1
+    assert capped(nj, url) == (shown, 0), "kept for the organisation"
+    assert capped(login("sz-jc"), url)[1] == 1, "another organisation counts its own"
+    add_people(NJ_JC, 2, start=500)
+    assert capped(nj, url) == (str(int(shown) + 2), 1), "new people show at once"
+    assert capped(nj, url, q="测试")[0] == "2", "a search has its own count"
+
+
+def test_the_certificate_list_shows_an_approval_at_once(login):
+    url = reverse("certificate_list", args=["jc"])
+    nj = login("nj-jc")
+    assert capped(nj, url, status="cancelled") == ("0", 1)
+    assert capped(nj, url, status="cancelled") == ("0", 0)
+    cancellation = file_cancellation(nj, ["苏JC-2018-00231"])
+    assert approve_everywhere(login, cancellation, ["nanjing"]).state == State.APPROVED
+    assert capped(nj, url, status="cancelled") == ("1", 1)
 
 
 @pytest.mark.parametrize(

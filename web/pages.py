@@ -10,6 +10,7 @@ not be NULL, so that "the rows after this one" is well defined.
 """
 
 import base64
+import hashlib
 import json
 import math
 from dataclasses import dataclass, field
@@ -50,6 +51,13 @@ class Page:
     @property
     def count_label(self) -> str:
         return f"{self.count:,}" if self.count_exact else f"{self.count:,}+"
+
+
+def count_key(name: str, organisation: str, *filters) -> str:
+    """A ``count_key`` for ``paginate``: the list, the organisation whose scope it counts, and its
+    filters (hashed: a search box's text may be long and hold any character)."""
+    digest = hashlib.sha256("\x1f".join(str(f) for f in filters).encode()).hexdigest()[:24]
+    return f"{name}:{organisation}:{digest}"
 
 
 def paginate(request, queryset, per_page: int = PAGE_SIZE, count_key: str | None = None, shown=None) -> Page:

@@ -7,12 +7,13 @@ from django.views.decorators.http import require_http_methods
 
 from institutions.modules import module_context
 from jobs.exports import Export, export_response, export_source
+from notices.organisations import key_of
 from reviews.staging import scan_files
 from reviews.views.common import file_or_refuse, filed, friendly_conflicts
 from web.exports import CHUNK, wants_xlsx
 from web.filters import read_filters
 from web.limits import takes_files
-from web.pages import paginate
+from web.pages import count_key, paginate
 from web.privacy import personal_data
 from web.throttle import client_address
 
@@ -30,7 +31,12 @@ def certificate_list(request: HttpRequest, module: str) -> HttpResponse:
     context = module_context(request.user, module)
     certificates, status, q = _filtered(request.user, request.GET, context["kind"])
     context.update(
-        page=paginate(request, certificates),
+        # Certificates change only by approvals and imports, which bump the generation.
+        page=paginate(
+            request,
+            certificates,
+            count_key=count_key("certificates", key_of(request.user), module, status, q),
+        ),
         q=q,
         status=status,
         statuses=CertificateStatus.choices,

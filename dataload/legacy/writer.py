@@ -8,6 +8,7 @@ from __future__ import annotations
 from certificates.models import PostCertificate
 from institutions.models import Institution
 from personnel.models import Employment, EmploymentSource, Person
+from web import freshness
 
 from .existing import Existing, Plan, chunks
 from .progress import BATCH_SIZE, Progress
@@ -36,6 +37,7 @@ def write(plan: Plan, existing: Existing, cities: dict[str, int], progress: Prog
             [_certificate(row, certificate, person_ids, institution_ids) for row, certificate in batch]
         )
         progress.advance(len(batch))
+    freshness.changed()  # the lists' counts and the menus are stale once this commits
     progress.finish()
 
 
