@@ -114,6 +114,7 @@ TEMPLATES = [
 ROWS_TEMPLATE_GLOBALS = {
     "status_badge": "reviews.templatetags.review_tags.status_badge",
     "deadline": "workdays.templatetags.deadline_tags.deadline",
+    "mask_id_number": "personnel.validators.mask_id_number",
 }
 
 DATABASES = {

@@ -330,6 +330,39 @@ def test_the_people_list_is_counted_once_per_organisation_until_people_change(lo
     assert capped(nj, url, q="测试")[0] == "2", "a search has its own count"
 
 
+def certificate_cells(html: str) -> list[list[str]]:
+    """The cells of 证书信息's rows, as text."""
+    table = re.search(r'<table class="grid" id="certificate-list">.*?</table>', html, re.S).group(0)
+    rows = re.findall(r"<tr><td class=\"nowrap\">.*?</tr>", table, re.S)
+    return [
+        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)] for r in rows
+    ]
+
+
+@pytest.mark.parametrize("account", ["province", "nj-jc"])
+def test_the_certificate_list_shows_each_certificate_and_pages_through_all(login, account):
+    people = add_people(NJ_JC, 25, start=100)
+    client = login(account)
+    url = reverse("certificate_list", args=["jc"])
+    first = get(client, url, q="测试")
+    second = get(client, f"{url}?{next_link(first)}")
+    cells = certificate_cells(first) + certificate_cells(second)
+    assert sorted(c[0] for c in cells) == sorted(f"苏JC-2024-{10100 + n:05d}" for n in range(25))
+    row = next(c for c in cells if c[0] == "苏JC-2024-10100")
+    holder = people[0]
+    expected = [
+        "苏JC-2024-10100",
+        holder.name,
+        holder.masked_id_number,
+        NJ_JC,
+        "正常",
+        "2024-06-01",
+        "第1版",
+    ]
+    assert row == ([*expected, "注销"] if account == "province" else expected)
+    assert f'<a href="/people/{holder.pk}/">{holder.name}</a>' in first + second
+
+
 def test_the_certificate_list_shows_an_approval_at_once(login):
     url = reverse("certificate_list", args=["jc"])
     nj = login("nj-jc")

@@ -158,9 +158,12 @@ def _beyond(ordering: list[str], values: list, *, forward: bool) -> Q:
 def _key(obj, ordering: list[str]) -> str:
     values = []
     for name in ordering:
-        value = obj
-        for part in name.lstrip("-").split("__"):
-            value = value.pk if part == "pk" else getattr(value, part)
+        if isinstance(obj, dict):  # a row read with values(): keyed by the ordering's own names
+            value = obj[name.lstrip("-")]
+        else:
+            value = obj
+            for part in name.lstrip("-").split("__"):
+                value = value.pk if part == "pk" else getattr(value, part)
         if isinstance(value, Model):  # ordered by a foreign key: its key is the value
             value = value.pk
         values.append(value.isoformat() if hasattr(value, "isoformat") else value)
