@@ -2,6 +2,7 @@
 
 from institutions.models import Kind
 from reviews.actions import file_application
+from reviews.models import State
 from reviews.processes import FilingRefused
 
 from .models import (
@@ -124,7 +125,7 @@ def _outcome(certificate) -> str:
 def change_rows(application) -> list[dict]:
     """Rows of 'before → after' for an approved application's page (changes are recorded only by an
     approval, so any other state has none and reads nothing)."""
-    if application.state != "approved":
+    if application.state != State.APPROVED:
         return []
     changes = CertificateChange.objects.filter(application=application).select_related(
         "certificate", "institution_before", "institution_after"

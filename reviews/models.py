@@ -271,10 +271,7 @@ class Application(ConcurrentTransitionMixin, Deadline):
 
     def get_type_display(self) -> str:
         """The process's label, read from its declaration (Django's would rebuild every choice per row)."""
-        try:
-            return processes.get(self.type).label
-        except KeyError:
-            return self.type
+        return processes.label(self.type)
 
     get_state_display = label_of("state", State.choices)
 

@@ -120,6 +120,12 @@ def get(type: str) -> Process:
     return _processes[type]
 
 
+def label(type: str) -> str:
+    """The guide's name of the process ``type`` (the type itself when no process has it)."""
+    found = _processes.get(type)
+    return found.label if found else type
+
+
 def all_processes() -> list[Process]:
     return list(_processes.values())
 

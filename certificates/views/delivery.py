@@ -93,10 +93,7 @@ def _page_columns(tasks):
 def _label_rows(page) -> None:
     for t in page:
         t.kind_label = KIND_LABELS.get(t.certificate_kind, t.certificate_kind)
-        try:
-            t.type_label = processes.get(t.application_type).label
-        except KeyError:
-            t.type_label = t.application_type
+        t.type_label = processes.label(t.application_type)
 
 
 PRINT_COLUMNS = ["姓名", "类别", "证书编号", "版次", "工作单位", "寄往", "来源", "状态", "快递单号"]

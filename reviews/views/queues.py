@@ -14,7 +14,7 @@ from jobs.exports import Export, export_response, export_source
 from notices.organisations import key_of
 from web.exports import CHUNK, wants_xlsx
 from web.filters import read_filters
-from web.pages import paginate
+from web.pages import count_key, paginate
 from web.privacy import personal_data
 from workdays import calendar
 from workdays.deadlines import DEADLINE_FILTERS
@@ -146,6 +146,5 @@ def _start_of_day(days_ago: int) -> datetime:
 def _count_key(user, module: str, type: str, context: dict) -> str:
     """A queue's count is the same for every reviewer of the office on a day, until the next action
     commits (a city counts about 1,000 waiting applications to reach the cap at provincial volume)."""
-    office = key_of(user)
-    filters = f"{context['tab']}:{context['city']}:{context['due']}:{context['age']}"
-    return f"queue:{office}:{module}:{type}:{filters}:{calendar.today().isoformat()}"
+    filters = (context["tab"], context["city"], context["due"], context["age"])
+    return count_key("queue", key_of(user), module, type, *filters, calendar.today().isoformat())
