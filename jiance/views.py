@@ -14,7 +14,7 @@ from credit.models import CreditRecord
 from institutions.models import Qualification
 from institutions.sessions import keep_only_this_session
 from notices.organisations import key_of
-from reviews.models import Application
+from reviews.models import Application, application_rows
 from stats import dashboard
 from web.faults import busy_page, unavailable
 from web.filters import InvalidQuery
@@ -32,43 +32,36 @@ def home(request: HttpRequest) -> HttpResponse:
     the province's and each city's 统计分析 (read from the summary table: a few queries at any volume)."""
     user = request.user
     # Overdue first, then by due date; a returned application (no deadline: the filer corrects) last.
-    waiting = (
-        Application.objects.waiting_for(user)
-        .with_party_names()
-        .order_by(F("due_on").asc(nulls_last=True), "submitted_at", "pk")[:20]
+    waiting = Application.objects.waiting_for(user).order_by(
+        F("due_on").asc(nulls_last=True), "submitted_at", "pk"
     )
-    # How many are waiting and how many of them are overdue (已超期), in one aggregate, counted once per
-    # organisation and day until the next action commits (a city counts thousands at provincial volume).
-    totals = cached(
-        f"home-totals:{key_of(user)}:{calendar.today().isoformat()}",
-        lambda: Application.objects.waiting_for(user).aggregate(
-            total=Count("pk"), overdue=Count("pk", filter=overdue_condition())
-        ),
-    )
-    expiring = (
-        Qualification.objects.visible_to(user).expiring().select_related("institution")[:5]
-        if user.is_province or user.is_city or user.is_institution
-        else []
-    )
-    to_mail_back = []
-    if user.is_institution:
-        to_mail_back = (
-            Recovery.objects.to_mail_back(user)
-            .select_related("certificate__holder")
-            .order_by("due_on", "pk")[:20]
-        )
-    credit_records = CreditRecord.objects.to_answer(user).for_list()[:20]
-    context = {
-        "waiting": waiting,
-        "totals": totals,
-        "expiring": expiring,
-        "to_mail_back": to_mail_back,
-        "credit_records": credit_records,
-    }
+    context = {"waiting": application_rows(waiting.rows()[:20])}
+    # The rest changes only when an action commits or the day turns: kept per organisation and day.
+    context.update(cached(f"home:{key_of(user)}:{calendar.today().isoformat()}", lambda: _reminders(user)))
     if dashboard.may_see(user):
         context["dashboard"] = dashboard.html_for(user)
         context["dashboard_scope"] = dashboard.scope_label(user)
     return render(request, "home.html", context)
+
+
+def _reminders(user) -> dict:
+    """What home shows besides the waiting list: how many are waiting and how many of them are overdue
+    (已超期; a city counts thousands at provincial volume), qualifications about to expire, certificates
+    to mail back and 不良 records to answer."""
+    waiting = Application.objects.waiting_for(user)
+    reminders = {
+        "totals": waiting.aggregate(total=Count("pk"), overdue=Count("pk", filter=overdue_condition())),
+        "expiring": [],
+        "to_mail_back": [],
+        "credit_records": list(CreditRecord.objects.to_answer(user).for_list()[:20]),
+    }
+    if user.is_province or user.is_city or user.is_institution:
+        expiring = Qualification.objects.visible_to(user).expiring().select_related("institution")
+        reminders["expiring"] = list(expiring[:5])
+    if user.is_institution:
+        to_mail_back = Recovery.objects.to_mail_back(user).select_related("certificate__holder")
+        reminders["to_mail_back"] = list(to_mail_back.order_by("due_on", "pk")[:20])
+    return reminders
 
 
 def help_page(request: HttpRequest) -> HttpResponse:

@@ -14,14 +14,14 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from institutions.models import Institution, Qualification
 from web.choices import label_of
-from workdays.deadlines import Deadline, DeadlineQuerySet
+from workdays.deadlines import Deadline, DeadlineQuerySet, DueDate
 
 from . import processes
 
@@ -107,16 +107,45 @@ class ApplicationQuerySet(DeadlineQuerySet):
             return self.filter(Exists(decisions.filter(step=Decision.Step.PROVINCE)))
         return self.none()
 
-    def with_party_names(self):
-        """What a list's row shows of the parties, read as columns of the row (``institution_name``,
-        ``institution_city``, ``receiving_name``, ``receiving_city``): building two institutions and two
-        cities per row costs a 20-row queue more than its query."""
-        return self.annotate(
-            institution_name=F("institution__name"),
-            institution_city=F("institution__city__name"),
-            receiving_name=F("receiving_institution__name"),
-            receiving_city=F("receiving_institution__city__name"),
-        )
+    def rows(self, *extra: str):
+        """What a list shows of each application, as plain values (``ROW_FIELDS`` and the ``extra``
+        fields): read them with ``application_rows``."""
+        return self.values(*ROW_FIELDS, *extra)
+
+
+ROW_FIELDS = ("pk", "type", "state", "subject_name", "submitted_at", "step_started_on", "due_on")
+ROW_FIELDS += ("module_jc", "module_dj", "institution_id", "receiving_institution_id")
+
+
+class ApplicationRow(DueDate):
+    """One application as a list shows it: the values of ``ApplicationQuerySet.rows()`` as attributes,
+    the parties' names (``institution_name``, ``institution_city``, ``receiving_name``,
+    ``receiving_city``), and the model's labels and deadline (``get_type_display``,
+    ``get_state_display``, ``days_left`` …)."""
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+    def get_type_display(self) -> str:
+        return processes.label(self.type)
+
+    get_state_display = label_of("state", State.choices)
+
+
+def application_rows(values) -> list[ApplicationRow]:
+    """A list's rows from ``rows()`` values, with the parties' names read in one query of their
+    institutions. Joined into the rows' query, the two institutions and their cities cost PostgreSQL
+    more to plan than to run (a city's 待办事项 at provincial volume: 2.3 ms of planning, against 0.2 ms
+    without them)."""
+    rows = [ApplicationRow(v) for v in values]
+    ids = {r.institution_id for r in rows} | {r.receiving_institution_id for r in rows}
+    ids.discard(None)
+    parties = Institution.objects.filter(pk__in=ids).values_list("pk", "name", "city__name") if ids else []
+    names = {pk: (name, city) for pk, name, city in parties}
+    for r in rows:
+        r.institution_name, r.institution_city = names.get(r.institution_id, ("", ""))
+        r.receiving_name, r.receiving_city = names.get(r.receiving_institution_id, (None, None))
+    return rows
 
 
 def name_cities(applications) -> None:

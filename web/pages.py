@@ -60,11 +60,15 @@ def count_key(name: str, organisation: str, *filters) -> str:
     return f"{name}:{organisation}:{digest}"
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE, count_key: str | None = None, shown=None) -> Page:
+def paginate(
+    request, queryset, per_page: int = PAGE_SIZE, count_key: str | None = None, shown=None, wrap=None
+) -> Page:
     """One page of ``queryset``. ``count_key``: the capped count is the same for everyone it names until
     the next action commits; it is then kept in the cache under that key (``web.freshness``). ``shown``:
-    what the rows show besides what selects them (``queryset → queryset``, e.g. joined names), applied
-    to the rows' query only, so that the count joins nothing it does not filter on."""
+    what the rows show besides what selects them (``queryset → queryset``, e.g. joined names, or
+    ``values()``), applied to the rows' query only, so that the count joins nothing it does not filter
+    on. ``wrap``: what the page holds for the rows read (``list → list``, e.g. objects built from
+    ``values()`` dicts and named in one query)."""
     params = request.GET
     number = _positive_int(params.get("page"), 1)
 
@@ -98,6 +102,8 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE, count_key: str | None
     if rows and has_previous:
         page.previous_query = _query(params, number - 1, before=_key(rows[0], ordering))
         page.first_query = _query(params, 1)
+    if wrap is not None:
+        page.object_list = wrap(rows)
     return page
 
 

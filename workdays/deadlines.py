@@ -153,14 +153,12 @@ class DeadlineQuerySet(models.QuerySet):
         return self
 
 
-class Deadline(models.Model):
-    step_started_on = models.DateField("本环节开始日期", null=True, blank=True, editable=False)
-    due_on = models.DateField(
-        "办理期限", null=True, blank=True, editable=False, help_text="本环节应在此日（含）之前办结"
-    )
+class DueDate:
+    """``days_left`` / ``overdue`` / ``deadline_provisional`` from ``due_on`` and ``step_started_on``: for
+    the model below and for a list's plain row that carries the two values (``reviews.models.ApplicationRow``)."""
 
-    class Meta:
-        abstract = True
+    due_on: date | None
+    step_started_on: date | None
 
     @property
     def days_left(self) -> int | None:
@@ -180,3 +178,13 @@ class Deadline(models.Model):
         return calendar.provisional_years(
             self.step_started_on or self.due_on, max(self.due_on, calendar.today())
         )
+
+
+class Deadline(DueDate, models.Model):
+    step_started_on = models.DateField("本环节开始日期", null=True, blank=True, editable=False)
+    due_on = models.DateField(
+        "办理期限", null=True, blank=True, editable=False, help_text="本环节应在此日（含）之前办结"
+    )
+
+    class Meta:
+        abstract = True

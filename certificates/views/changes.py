@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from jobs.exports import Export, export_response, export_source
 from reviews import processes
-from reviews.models import Application
+from reviews.models import Application, application_rows
 from reviews.processes import Process
 from reviews.staging import scan_files
 from reviews.views.common import file_or_refuse, filed, friendly_conflicts
@@ -96,7 +96,8 @@ def change_list(request: HttpRequest, process: Process) -> HttpResponse:
         "page": paginate(
             request,
             applications,
-            shown=lambda rows: rows.with_party_names().annotate(person_name=F("person__name")),
+            shown=lambda rows: rows.annotate(person_name=F("person__name")).rows("person_name", "created_at"),
+            wrap=application_rows,
         ),
         "q": q,
         "due": due,

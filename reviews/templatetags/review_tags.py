@@ -1,5 +1,6 @@
 from django import template
-from django.utils.html import format_html
+
+from web.html import format_html
 
 register = template.Library()
 

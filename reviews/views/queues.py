@@ -21,7 +21,7 @@ from workdays.deadlines import DEADLINE_FILTERS
 
 from .. import processes
 from ..forms import AGES, QueueFilterForm
-from ..models import Application, Decision, name_cities
+from ..models import Application, Decision, application_rows, name_cities
 
 QUEUE_COLUMNS = [
     "编号",
@@ -129,7 +129,8 @@ def review_queue(request: HttpRequest, module: str, type: str) -> HttpResponse:
         request,
         applications,
         count_key=_count_key(request.user, module, type, context),
-        shown=lambda rows: rows.with_party_names(),
+        shown=lambda applications: applications.rows(),
+        wrap=application_rows,
     )
     name_cities(page)
     context.update(page=page, now=timezone.now())
