@@ -19,6 +19,8 @@ from django.utils import timezone
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
+from institutions.cities import name_of as city_name
+from institutions.cities import order_of as city_order
 from institutions.models import Institution, Qualification
 from web.choices import label_of
 from workdays.deadlines import Deadline, DeadlineQuerySet, DueDate
@@ -140,8 +142,8 @@ def application_rows(values) -> list[ApplicationRow]:
     rows = [ApplicationRow(v) for v in values]
     ids = {r.institution_id for r in rows} | {r.receiving_institution_id for r in rows}
     ids.discard(None)
-    parties = Institution.objects.filter(pk__in=ids).values_list("pk", "name", "city__name") if ids else []
-    names = {pk: (name, city) for pk, name, city in parties}
+    parties = Institution.objects.filter(pk__in=ids).values_list("pk", "name", "city_id") if ids else []
+    names = {pk: (name, city_name(city_id)) for pk, name, city_id in parties}
     for r in rows:
         r.institution_name, r.institution_city = names.get(r.institution_id, ("", ""))
         r.receiving_name, r.receiving_city = names.get(r.receiving_institution_id, (None, None))
@@ -150,13 +152,15 @@ def application_rows(values) -> list[ApplicationRow]:
 
 def name_cities(applications) -> None:
     """Fills ``city_names`` (涉及的市) of a page of applications from one query of the link table, in
-    the cities' order, instead of a prefetch (which builds a related manager and a city per link)."""
-    names = defaultdict(list)
+    the cities' order, instead of a prefetch (which builds a related manager and a city per link); the
+    names come from the city table (``institutions.cities``)."""
+    ids = defaultdict(list)
     links = Application.cities.through.objects.filter(application_id__in=[a.pk for a in applications])
-    for pk, name in links.order_by("city__order", "city_id").values_list("application_id", "city__name"):
-        names[pk].append(name)
+    for pk, city_id in links.values_list("application_id", "city_id"):
+        ids[pk].append(city_id)
     for application in applications:
-        application.__dict__["city_names"] = "、".join(names[application.pk])
+        ordered = sorted(ids[application.pk], key=lambda city_id: (city_order(city_id), city_id))
+        application.__dict__["city_names"] = "、".join(city_name(city_id) for city_id in ordered)
 
 
 def _is_filer(application, user) -> bool:

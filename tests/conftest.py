@@ -26,6 +26,14 @@ def _fresh_calendar():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cities():
+    """The city table is read again in each test: a test database may create the cities anew."""
+    from institutions import cities
+
+    cities.forget()
+
+
+@pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -12,6 +12,7 @@ from django.utils.module_loading import import_string
 from django.views.decorators.http import require_POST
 from django_fsm_log.models import StateLog
 
+from institutions import cities
 from web.limits import takes_files
 from web.privacy import personal_data
 from web.throttle import client_address
@@ -54,11 +55,10 @@ def timeline(application: Application, attachments) -> list[Entry]:
     which starts a round too). A filer's correction that names a new receiver sets the former
     receiver's scans aside in the round it starts: they show under the new receiver's accept.
     """
+    content_type = ContentType.objects.get_for_model(Application)  # cached by Django
     logs = (
-        StateLog.objects.filter(
-            content_type=ContentType.objects.get_for_model(Application), object_id=application.pk
-        )
-        .select_related("content_type", "by__city", "by__institution")
+        StateLog.objects.filter(content_type=content_type, object_id=application.pk)
+        .select_related("by__institution")
         .order_by("timestamp", "pk")
     )
     process = application.process
@@ -70,6 +70,9 @@ def timeline(application: Application, attachments) -> list[Entry]:
     decisions = iter(application.decisions.all())  # in decision order (Decision.Meta.ordering)
     entries, round_ = [], 0
     for log in logs:
+        log.content_type = content_type  # its labels (get_state_display) read the model through it
+        if log.by is not None:
+            cities.attach(log.by)
         if log.transition in ("submit", "correct_receipt"):
             round_ += 1
         types = uploads.get(log.transition, ())
@@ -143,15 +146,22 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _for_page(application):
     """The process's own row (an ``Application`` itself, by inheritance) with everything the page shows
     loaded in a few queries: parties, cities and decisions."""
-    # Not "application": the prefetch sets each decision's application to the page's own row.
-    decisions = Decision.objects.select_related("city", "reviewer__city", "reviewer__institution")
-    return (
-        application.process.model.objects.select_related(
-            "institution__city", "receiving_institution__city", "person"
-        )
+    # Not "application": the prefetch sets each decision's application to the page's own row. The
+    # cities come from their table (institutions.cities), not joined; a reviewer is a city's or the
+    # province's login, so it has no institution to join.
+    decisions = Decision.objects.select_related("reviewer")
+    application = (
+        application.process.model.objects.select_related("institution", "receiving_institution", "person")
         .prefetch_related("cities", Prefetch("decisions", queryset=decisions))
         .get(pk=application.pk)
     )
+    cities.attach(application.institution)
+    if application.receiving_institution is not None:
+        cities.attach(application.receiving_institution)
+    for decision in application.decisions.all():
+        cities.attach(decision)
+        cities.attach(decision.reviewer)
+    return application
 
 
 def _render_detail(request, application, status=None, **forms):
