@@ -142,7 +142,9 @@ def application_rows(values) -> list[ApplicationRow]:
     rows = [ApplicationRow(v) for v in values]
     ids = {r.institution_id for r in rows} | {r.receiving_institution_id for r in rows}
     ids.discard(None)
-    parties = Institution.objects.filter(pk__in=ids).values_list("pk", "name", "city_id") if ids else []
+    parties = (
+        Institution.objects.filter(pk__in=ids).order_by().values_list("pk", "name", "city_id") if ids else []
+    )
     names = {pk: (name, city_name(city_id)) for pk, name, city_id in parties}
     for r in rows:
         r.institution_name, r.institution_city = names.get(r.institution_id, ("", ""))

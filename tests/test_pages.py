@@ -529,6 +529,40 @@ def test_the_print_button_counts_every_waiting_certificate(login, count):
     assert f"打印全部待打印（{count} 份）" in page
 
 
+def test_the_print_queue_is_counted_once_until_a_task_moves_on(login):
+    """证书打印's count (and the batch button's, beyond the cap) is kept until the next transition."""
+    from certificates import delivery
+    from certificates.models import PrintTask
+
+    waiting_prints(3)
+    province = login("province")
+    url = reverse("print_queue")
+    assert capped(province, url) == ("3", 1)
+    assert capped(province, url) == ("3", 0)
+    assert capped(province, url, state="printed") == ("0", 1), "each state has its own count"
+    delivery.mark_printed([PrintTask.objects.order_by("pk")[0].pk], User.objects.get(username="province"))
+    assert capped(province, url) == ("2", 1)
+    assert capped(province, url, state="printed") == ("1", 1)
+
+
+def test_the_recovery_list_is_counted_once_per_organisation_until_a_paper_moves_on(login):
+    from certificates.models import Recovery
+
+    cancellation = file_cancellation(login("nj-jc"), ["苏JC-2018-00231"])
+    approve_everywhere(login, cancellation, ["nanjing"])
+    url = reverse("recovery_list")
+    nj, province = login("nj-jc"), login("province")
+    assert capped(nj, url, state="pending") == ("1", 1)
+    assert capped(nj, url, state="pending") == ("1", 0)
+    assert capped(province, url, state="pending") == ("1", 1), "another organisation counts its own"
+    recovery = Recovery.objects.get(application=cancellation)
+    assert (
+        nj.post(reverse("recovery_mail", args=[recovery.pk]), {"tracking_number": "SF1"}).status_code == 302
+    )
+    assert capped(nj, url, state="pending") == ("0", 1)
+    assert capped(province, url, state="pending") == ("0", 1)
+
+
 def test_it_pages_the_print_queue_ordered_by_city(login):
     """A queue ordered by a foreign key (the destination city) pages through its links too."""
     from certificates.models import PrintTask

@@ -14,17 +14,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from institutions.cities import name_of as city_name
 from institutions.models import City, Kind
 from jobs.exports import Export, export_response, export_source
 from jobs.queue import start
+from notices.organisations import key_of
 from reviews import processes
 from reviews.models import Application
 from reviews.transitions import available_actions
 from reviews.views.common import friendly_conflicts
 from web.exports import CHUNK, wants_xlsx
 from web.filters import SelectionForm, read_filters
-from web.pages import paginate
+from web.freshness import cached
+from web.pages import count_key, paginate
 from web.privacy import personal_data
+from workdays import calendar
 from workdays.deadlines import DEADLINE_FILTERS
 
 from .. import delivery, print_job
@@ -84,7 +88,6 @@ def _page_columns(tasks):
             certificate_kind=F("certificate__kind"),
             certificate_number=F("certificate__number"),
             institution_name=F("certificate__institution__name"),
-            city_name=F("destination_city__name"),
             application_type=Subquery(application_type),
         )
     )
@@ -94,6 +97,7 @@ def _label_rows(page) -> None:
     for t in page:
         t.kind_label = KIND_LABELS.get(t.certificate_kind, t.certificate_kind)
         t.type_label = processes.label(t.application_type)
+        t.city_name = city_name(t.destination_city_id)  # from the city table, not joined
 
 
 PRINT_COLUMNS = ["姓名", "类别", "证书编号", "版次", "工作单位", "寄往", "来源", "状态", "快递单号"]
@@ -129,7 +133,11 @@ def print_queue(request: HttpRequest) -> HttpResponse:
         return export_response(request, print_queue_export)
     tasks, filters = _print_tasks(request.user, request.GET)
     state, city = filters["state"], filters["city"]
-    page = paginate(request, tasks, per_page=50, shown=_page_columns)
+    # Print tasks are created and move on only by transitions: their counts are kept until the next one.
+    counted = (state, city.pk if city else "", filters["kind"], filters["q"])
+    page = paginate(
+        request, tasks, per_page=50, count_key=count_key("print", "province", *counted), shown=_page_columns
+    )
     _label_rows(page)
     context = {
         "page": page,
@@ -142,7 +150,7 @@ def print_queue(request: HttpRequest) -> HttpResponse:
         "q": filters["q"],
     }
     if state == PrintTask.State.PENDING:  # the batch button's number: the page's count when it is exact
-        context["waiting"] = page.count if page.count_exact else tasks.order_by()[: MAX_BATCH + 1].count()
+        context["waiting"] = page.count if page.count_exact else _batch_count(tasks, counted)
     if state == PrintTask.State.PRINTED:  # ③: one parcel per city
         context["parcels"] = (
             PrintTask.objects.visible_to(request.user)
@@ -152,6 +160,15 @@ def print_queue(request: HttpRequest) -> HttpResponse:
             .order_by("destination_city")
         )
     return render(request, "certificates/print_queue.html", context)
+
+
+def _batch_count(tasks, counted) -> int:
+    """How many waiting certificates the batch button prints (up to ``MAX_BATCH`` and one more, to say
+    so), kept like the page's count."""
+    return cached(
+        f"count:{count_key('print-batch', 'province', *counted)}",
+        lambda: tasks.order_by()[: MAX_BATCH + 1].count(),
+    )
 
 
 @personal_data
@@ -392,7 +409,9 @@ def recovery_list(request: HttpRequest) -> HttpResponse:
         return export_response(request, recovery_export)
     filters = read_filters(request.GET, RecoveryFilterForm)
     state, sort, due = filters["state"], filters["sort"], filters["due"]
-    page = paginate(request, _recoveries(request.user, filters))
+    # Recoveries are created and move on only by transitions; 已超期 / 即将到期 change with the day.
+    counted = count_key("recoveries", key_of(request.user), state, due, calendar.today().isoformat())
+    page = paginate(request, _recoveries(request.user, filters), count_key=counted)
     for recovery in page:
         recovery.actions = available_actions(recovery, request.user)
     context = {
