@@ -12,6 +12,8 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
+from web import freshness
+
 from .credentials import validate_mobile, validate_username
 from .validators import validate_credit_code
 
@@ -92,6 +94,10 @@ class Institution(FSMModelMixin, models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        freshness.changed()  # lists of institutions kept in the cache (添加变更's 调入机构) are stale
 
     @fsm_log_by
     @fsm_log_description

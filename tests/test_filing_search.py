@@ -178,3 +178,42 @@ def test_transfer_offers_every_other_operating_institution_with_its_city(login):
     ]
     assert offered == expected and len(expected) > 1
     assert '<option value="" selected>请选择调入机构</option>' in select
+
+
+def offered_institutions(client) -> list[str]:
+    page = client.get(reverse("transfer_new")).content.decode()
+    select = re.search(r'<select name="receiving_institution".*?</select>', page, re.S).group(0)
+    return re.findall(r'<option value="\d+">([^<]+)</option>', select)
+
+
+def test_the_offered_institutions_are_kept_until_an_institution_changes(login):
+    """Read once for everyone (each filer's own left out), and fresh at once when the province adds an
+    institution or closes one."""
+    from filings.institution_status import change_status
+    from institutions.accounts import create_institution
+    from institutions.models import City, User
+
+    nj, wx = login("nj-jc"), login("wx-dual")
+    from_nj = offered_institutions(nj)
+    with CaptureQueriesContext(connection) as ctx:
+        from_wx = offered_institutions(wx)
+    read = [q for q in ctx.captured_queries if '"institutions_institution"."city_id" ASC' in q["sql"]]
+    assert not read, "read once for every filer"
+    assert f"{NJ_JC}（南京市）" in from_wx and f"{NJ_JC}（南京市）" not in from_nj
+    assert (
+        "无锡市建设工程质量检测中心（无锡市）" in from_nj
+        and "无锡市建设工程质量检测中心（无锡市）" not in from_wx
+    )
+    province = User.objects.get(username="province")
+    create_institution(
+        province,
+        name="南京新设检测有限公司",
+        credit_code="91320100MA1XYZ1234",
+        city=City.objects.get(code="nanjing"),
+        username="nj-new",
+        password="Jiance@2026x",
+    )
+    assert "南京新设检测有限公司（南京市）" in offered_institutions(nj)
+    closed = Institution.objects.get(name="苏州岩土地基检测有限公司")
+    change_status(closed.pk, province, "close", "测试注销")
+    assert "苏州岩土地基检测有限公司（苏州市）" not in offered_institutions(nj)

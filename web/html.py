@@ -12,7 +12,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 def text(value) -> str:
     """``conditional_escape`` as a plain str: a safe string (anything with ``__html__``) as is, anything
-    else converted to str and escaped."""
+    else converted to str and escaped (a number needs no escaping: the ids of a long select)."""
+    if type(value) is int:
+        return str(value)
     return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 

@@ -40,7 +40,7 @@ class LongSelect(forms.Select):
                 selected = not chosen and str(option_value) in values
                 chosen = chosen or selected
                 mark = " selected" if selected else ""
-                parts.append(f'<option value="{text(str(option_value))}"{mark}>{text(option_label)}</option>')
+                parts.append(f'<option value="{text(option_value)}"{mark}>{text(option_label)}</option>')
             if group:
                 parts.append("</optgroup>")
         parts.append("</select>")
