@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from reviews.models import Application, application_rows
 
-from .test_pages import NJ_JC, SZ_JC, cell_texts, get, pending_transfers
+from .test_pages import NJ_JC, SZ_JC, capped, cell_texts, get, pending_transfers
 from .workflow import approve_everywhere, file_cancellation
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +109,14 @@ def test_home_keeps_its_reminders_until_the_next_action(login):
     html, _ = home_queries(nj)
     to_mail_back = html.split('id="to-mail-back"', 1)[1].split("</table>", 1)[0]
     assert "苏JC-2018-00231" in to_mail_back and "王强" in to_mail_back
+
+
+def test_the_transfer_list_is_counted_once_until_the_next_filing(login):
+    pending_transfers(2)
+    nj, sz = login("nj-jc"), login("sz-jc")
+    url = reverse("transfer_list")
+    assert capped(nj, url) == ("2", 1)
+    assert capped(nj, url) == ("2", 0)
+    assert capped(sz, url) == ("2", 1), "the receiver counts its own"
+    pending_transfers(1, start=2)
+    assert capped(nj, url) == ("3", 1) and capped(sz, url) == ("3", 1)

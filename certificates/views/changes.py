@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from jobs.exports import Export, export_response, export_source
+from notices.organisations import key_of
 from reviews import processes
 from reviews.models import Application, application_rows
 from reviews.processes import Process
@@ -16,8 +17,9 @@ from reviews.views.common import file_or_refuse, filed, friendly_conflicts
 from web.exports import CHUNK, wants_xlsx
 from web.filters import SearchForm, read_filters
 from web.limits import takes_files
-from web.pages import paginate
+from web.pages import count_key, paginate
 from web.privacy import personal_data
+from workdays import calendar
 from workdays.deadlines import DEADLINE_FILTERS
 
 from ..cancellation import CANCELLATION, file_cancellation
@@ -96,6 +98,10 @@ def change_list(request: HttpRequest, process: Process) -> HttpResponse:
         "page": paginate(
             request,
             applications,
+            # Applications are filed and move on only by transitions; 已超期 / 即将到期 change with the day.
+            count_key=count_key(
+                "changes", key_of(request.user), process.type, q, due, calendar.today().isoformat()
+            ),
             shown=lambda rows: rows.annotate(person_name=F("person__name")).rows("person_name", "created_at"),
             wrap=application_rows,
         ),
