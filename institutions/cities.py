@@ -67,6 +67,11 @@ def order_of(city_id: int) -> int:
     return _row(city_id)[2]
 
 
+def ordered() -> list:
+    """Every city, built from the table, in the province's order (a filter's choices)."""
+    return [city(pk) for pk, _ in sorted(_table().items(), key=lambda item: (item[1][2], item[0]))]
+
+
 def attach(obj, field: str = "city") -> None:
     """Sets ``obj.<field>`` (a ``City`` foreign key, by its ``<field>_id``) from the table: what
     ``select_related`` would have joined."""

@@ -1,6 +1,8 @@
 """``institutions.cities``: the 13 cities' names and order read once per process, for pages that would
 otherwise join them; a city's e-mail (the one field it changes) is never taken from that table."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -50,3 +52,14 @@ def test_the_request_page_names_every_city_without_joining_them(login):
     html = login("province").get(reverse("application_detail", args=[cancellation.pk])).content.decode()
     assert "苏州建科建材检测有限公司（苏州市）" in html
     assert "市级初审（苏州市）" in html and "苏州市建设行政主管部门（suzhou）" in html
+
+
+def test_the_filters_offer_the_cities_in_the_provinces_order(login):
+    assert [c.name for c in cities.ordered()] == list(
+        City.objects.order_by("order").values_list("name", flat=True)
+    )
+    url = reverse("review_queue", args=["jc", "transfer"])
+    for account, expected in (("province", [c.name for c in cities.ordered()]), ("suzhou", ["苏州市"])):
+        page = login(account).get(url).content.decode()
+        select = page.split('<select name="city">', 1)[1].split("</select>", 1)[0]
+        assert re.findall(r'<option value="\d+" >([^<]+)</option>', select) == expected

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from institutions import cities as city_table
 from institutions.cities import name_of as city_name
-from institutions.models import City, Kind
+from institutions.models import Kind
 from jobs.exports import Export, export_response, export_source
 from jobs.queue import start
 from notices.organisations import key_of
@@ -143,7 +144,7 @@ def print_queue(request: HttpRequest) -> HttpResponse:
         "page": page,
         "state": state,
         "states": PrintTask.State.choices,
-        "cities": City.objects.all(),
+        "cities": city_table.ordered(),
         "city": str(city.pk) if city else "",
         "kinds": Kind.choices,
         "kind": filters["kind"],

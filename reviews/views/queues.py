@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from institutions import cities as city_table
 from institutions.models import City
 from institutions.modules import module_context
 from jobs.exports import Export, export_response, export_source
@@ -99,7 +100,8 @@ def _queue(user, query, module, type):
         type_label=process.review_title,
         review_verb=process.review_verb,
         tab=tab,
-        cities=cities,
+        # The filter's choices from the city table (the form still checks a chosen one in the database).
+        cities=city_table.ordered() if user.is_province else [city_table.city(user.city_id)],
         city=str(city.pk) if city else "",
         ages=AGES,
         age=str(age or ""),
