@@ -153,3 +153,21 @@ def _plan(query) -> str:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_each_row_shows_the_certificate_its_holder_and_the_filer(login, cancelled):
+    """证书收回's row, read as columns of its query: every cell, and the action each side may take."""
+    from .test_pages import cell_texts
+
+    def row(account, number):
+        html = login(account).get(reverse("recovery_list")).content.decode()
+        body = html.split('id="recoveries"', 1)[1].split("</tbody>", 1)[0]
+        return next(cell_texts(r) for r in re.findall(r"<tr>.*?</tr>", body, re.S) if number in r)
+
+    created = timezone.localtime(Recovery.objects.filter(application=cancelled)[0].created_at)
+    expected = ["张伟", "地基", "苏DJ-2019-00012", f"#{cancelled.pk}", "南京市建设工程质量检测中心", "待交回"]
+    expected += [created.strftime("%Y-%m-%d"), "0"]
+    for account, action in (("nj-dual", "登记寄回"), ("province", "收回")):
+        cells = row(account, "苏DJ-2019-00012")
+        assert cells[:8] == expected and cells[8].startswith("剩余 ") and cells[9] == "—"
+        assert cells[10] == action

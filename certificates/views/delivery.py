@@ -393,6 +393,21 @@ def _recoveries(user, filters):
     return recoveries.select_related("certificate__holder", "application__institution").order_by(*order)
 
 
+def _recovery_columns(recoveries):
+    """What a row of 证书收回 shows of the certificate, its holder and the filer, read as columns of its
+    query instead of three related objects per row; the application stays (who may mail it back)."""
+    return (
+        recoveries.select_related(None)
+        .select_related("application")
+        .annotate(
+            holder_name=F("certificate__holder__name"),
+            certificate_kind=F("certificate__kind"),
+            certificate_number=F("certificate__number"),
+            institution_name=F("application__institution__name"),
+        )
+    )
+
+
 @export_source
 def recovery_export(user, query):
     filters = read_filters(query, RecoveryFilterForm)
@@ -412,9 +427,10 @@ def recovery_list(request: HttpRequest) -> HttpResponse:
     state, sort, due = filters["state"], filters["sort"], filters["due"]
     # Recoveries are created and move on only by transitions; 已超期 / 即将到期 change with the day.
     counted = count_key("recoveries", key_of(request.user), state, due, calendar.today().isoformat())
-    page = paginate(request, _recoveries(request.user, filters), count_key=counted)
+    page = paginate(request, _recoveries(request.user, filters), count_key=counted, shown=_recovery_columns)
     for recovery in page:
         recovery.actions = available_actions(recovery, request.user)
+        recovery.kind_label = KIND_LABELS.get(recovery.certificate_kind, recovery.certificate_kind)
     context = {
         "page": page,
         "state": state,
