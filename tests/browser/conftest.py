@@ -4,11 +4,13 @@ Every test here is marked ``browser``; run them with ``pytest tests/browser`` (o
 Chromium is Debian's ``/usr/bin/chromium`` (``playwright install`` cannot download here); launched by path with the flags below.
 """
 
+import contextlib
 import os
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by fixtures in that
 # same thread would otherwise raise SynchronousOnlyOperation.
@@ -99,6 +101,11 @@ def open_as(browser, browser_context_args, site):
 
     yield _open
     for context in contexts:
+        # Let the server answer what the pages still load (a scan shown inline, say) before the test
+        # database is emptied: SQLite refuses to commit the flush while the server thread reads.
+        for page in context.pages:
+            with contextlib.suppress(PlaywrightTimeoutError):
+                page.wait_for_load_state("networkidle", timeout=3_000)
         context.close()
 
 
