@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from reviews.models import Application, application_rows
 
-from .test_pages import NJ_JC, SZ_JC, capped, cell_texts, get, pending_transfers
+from .test_pages import NJ_JC, SZ_JC, capped, cell_texts, get, next_link, pending_transfers
 from .workflow import approve_everywhere, file_cancellation
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +120,45 @@ def test_the_transfer_list_is_counted_once_until_the_next_filing(login):
     assert capped(sz, url) == ("2", 1), "the receiver counts its own"
     pending_transfers(1, start=2)
     assert capped(nj, url) == ("3", 1) and capped(sz, url) == ("3", 1)
+
+
+def test_a_newest_first_list_walks_every_row_once_forward_and_back(login):
+    """诚信变更管理 lists newest first: the next page's bound runs the other way, and the links still
+    reach every row once, forward and back (the same second for many rows: pk breaks the tie)."""
+    made = pending_transfers(45)
+    Application.objects.filter(pk__in=[t.pk for t in made[:30]]).update(created_at=made[0].created_at)
+    nj = login("nj-jc")
+    url = reverse("transfer_list")
+    shown = re.compile(r"<td>#(\d+)</td>")
+    pages, html = [], get(nj, url)
+    while True:
+        pages.append(shown.findall(html))
+        query = next_link(html)
+        if not query:
+            break
+        html = get(nj, f"{url}?{query}")
+    assert [len(p) for p in pages] == [20, 20, 5]
+    walked = [int(pk) for page in pages for pk in page]
+    expected = Application.objects.filter(pk__in=[t.pk for t in made]).order_by("-created_at", "-pk")
+    assert walked == list(expected.values_list("pk", flat=True))
+    back = []
+    while query := next_link(html, "上一页"):
+        html = get(nj, f"{url}?{query}")
+        back.append(shown.findall(html))
+    assert back == pages[-2::-1]
+
+
+def test_the_next_page_of_a_queue_is_bounded_by_a_row_comparison_on_postgresql(login):
+    """On PostgreSQL the next page's bound is ``(due_on, id) > (…)``, which the planner walks in the
+    queue's index (with OR it read and sorted every waiting application of the city)."""
+    pending_transfers(25)
+    nanjing = login("nanjing")
+    url = reverse("review_queue", args=["jc", "transfer"])
+    query = next_link(get(nanjing, url))
+    with CaptureQueriesContext(connection) as ctx:
+        assert len(re.findall(r"审批</a>", get(nanjing, f"{url}?{query}"))) == 5
+    [rows] = [
+        q["sql"] for q in ctx.captured_queries if '"reviews_application"."due_on" AS "due_on"' in q["sql"]
+    ]
+    row_comparison = '("reviews_application"."due_on", "reviews_application"."id") >'
+    assert (row_comparison in rows) == (connection.vendor == "postgresql")
