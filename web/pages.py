@@ -152,11 +152,11 @@ def _beyond(queryset, ordering: list[str], values: list, *, forward: bool):
     (page 2 of a queue at 1,000,000 people: 13.5 ms against 0.7 ms for page 1). Elsewhere (SQLite):
     ``a ≥ x AND (a > x OR (b ≥ y AND (b > y …)))``, whose leading ``≥`` gives the database a place to start
     in the index; the rest breaks ties."""
-    ascending = {not name.startswith("-") for name in ordering}
-    if len(ascending) == 1 and connections[queryset.db].features.supports_tuple_lookups:
+    directions = {name.startswith("-") for name in ordering}
+    if len(directions) == 1 and connections[queryset.db].features.supports_tuple_lookups:
         columns = Tuple(*(F(name.lstrip("-")) for name in ordering))
-        after = ascending.pop() == forward
-        return (TupleGreaterThan if after else TupleLessThan)(columns, list(values))
+        greater = directions.pop() != forward  # ascending and forward, or descending and backward
+        return (TupleGreaterThan if greater else TupleLessThan)(columns, list(values))
     condition = None
     for name, value in reversed(list(zip(ordering, values, strict=True))):
         ascending = not name.startswith("-")

@@ -76,6 +76,20 @@ def _print_tasks(user, query):
 KIND_LABELS = dict(Kind.choices)
 
 
+def _certificate_columns() -> dict:
+    """What 证书打印's and 证书收回's rows show of a certificate and its holder, as columns of the row's
+    own query (read them with ``_kind_label``) instead of a certificate and a person built per row."""
+    return {
+        "holder_name": F("certificate__holder__name"),
+        "certificate_kind": F("certificate__kind"),
+        "certificate_number": F("certificate__number"),
+    }
+
+
+def _kind_label(row) -> str:
+    return KIND_LABELS.get(row.certificate_kind, row.certificate_kind)
+
+
 def _page_columns(tasks):
     """What a row of the page shows, read as columns of its query: no certificate, person, institution,
     city and application built per row (50 a page). The application's type comes from a lookup per row
@@ -85,9 +99,7 @@ def _page_columns(tasks):
         tasks.select_related(None)
         .prefetch_related(None)
         .annotate(
-            holder_name=F("certificate__holder__name"),
-            certificate_kind=F("certificate__kind"),
-            certificate_number=F("certificate__number"),
+            **_certificate_columns(),
             institution_name=F("certificate__institution__name"),
             application_type=Subquery(application_type),
         )
@@ -96,7 +108,7 @@ def _page_columns(tasks):
 
 def _label_rows(page) -> None:
     for t in page:
-        t.kind_label = KIND_LABELS.get(t.certificate_kind, t.certificate_kind)
+        t.kind_label = _kind_label(t)
         t.type_label = processes.label(t.application_type)
         t.city_name = city_name(t.destination_city_id)  # from the city table, not joined
 
@@ -399,12 +411,7 @@ def _recovery_columns(recoveries):
     return (
         recoveries.select_related(None)
         .select_related("application")
-        .annotate(
-            holder_name=F("certificate__holder__name"),
-            certificate_kind=F("certificate__kind"),
-            certificate_number=F("certificate__number"),
-            institution_name=F("application__institution__name"),
-        )
+        .annotate(**_certificate_columns(), institution_name=F("application__institution__name"))
     )
 
 
@@ -430,7 +437,7 @@ def recovery_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, _recoveries(request.user, filters), count_key=counted, shown=_recovery_columns)
     for recovery in page:
         recovery.actions = available_actions(recovery, request.user)
-        recovery.kind_label = KIND_LABELS.get(recovery.certificate_kind, recovery.certificate_kind)
+        recovery.kind_label = _kind_label(recovery)
     context = {
         "page": page,
         "state": state,
