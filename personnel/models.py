@@ -18,6 +18,7 @@ ID_NUMBER = re.compile(r"\d{17}[\dX]")
 
 class PersonQuerySet(models.QuerySet):
     def visible_to(self, user):
+        # Person.visible_with() states the same rule for one person: change both.
         if user.is_province:
             return self.all()
         if user.is_city:
@@ -110,6 +111,19 @@ class Person(models.Model):
     )
 
     objects = PersonQuerySet.as_manager()
+
+    def visible_with(self, employer, user) -> bool:
+        """``PersonQuerySet.visible_to`` for this person without a query, given their employer already
+        read (``employer.pk == institution_id``; None when they have none)."""
+        if user.is_province:
+            return True
+        if employer is None:
+            return False
+        if user.is_city:
+            return employer.city_id == user.city_id
+        if user.is_institution:
+            return employer.pk == user.institution_id
+        return False
 
     class Meta:
         ordering = ["name"]

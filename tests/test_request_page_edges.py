@@ -119,3 +119,49 @@ def test_a_reissue_prints_for_the_institutions_city(login):
     suzhou = queue_numbers(province, "苏州市")
     assert "第2版" in suzhou and "苏JC-2018-00231" in suzhou
     assert "苏JC-2018-00231" not in queue_numbers(province, "南京市")
+
+
+def people_queries(client, application) -> tuple[bool, int]:
+    """(whether the page links the person's 信用档案, how many queries it ran on people by themselves)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("application_detail", args=[application.pk])
+    client.get(url)  # the menu and counts are kept after the first page
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(url).content.decode()
+    return 'id="subject"' in page, sum('FROM "personnel_person"' in q["sql"] for q in ctx.captured_queries)
+
+
+def test_the_page_links_the_person_by_the_people_rule_without_asking_when_they_work_for_a_party(login):
+    application = file_transfer(login("nj-jc"), "王强", SZ_JC)
+    # 王强 works for the filer (南京): its city and the province see him, the receiver not yet.
+    expected = {"nj-jc": True, "sz-jc": False, "nanjing": True, "suzhou": False, "province": True}
+    for account, linked in expected.items():
+        assert people_queries(login(account), application) == (linked, 0), account
+
+
+def test_the_page_asks_the_people_rule_when_the_person_has_moved_on(login):
+    """A 补证 of 王强 at 南京华宁, then his transfer to 苏州: the old request's page no longer links him for
+    南京 or his former institution, which learn it from the people's own rule."""
+    reissue = file_reissue(login("nj-jc"), ["苏JC-2018-00231"])
+    approve_everywhere(login, reissue, ["nanjing"])
+    assert people_queries(login("nanjing"), reissue) == (True, 0)
+    moved = file_transfer(login("nj-jc"), "王强", SZ_JC)
+    accept(login("sz-jc"), moved)
+    approve_everywhere(login, moved, ["nanjing", "suzhou"])
+    assert people_queries(login("nanjing"), reissue) == (False, 1)
+    assert people_queries(login("nj-jc"), reissue) == (False, 1)
+    assert people_queries(login("province"), reissue) == (True, 0)
+
+
+def test_a_persons_own_rule_agrees_with_the_people_lists_for_every_demo_login(demo):
+    from institutions.models import User
+    from personnel.models import Person
+
+    Person.objects.filter(name="孙丽").update(institution=None)  # one person with no employer
+    people = list(Person.objects.select_related("institution"))
+    for user in User.objects.all():
+        visible = set(Person.objects.visible_to(user).values_list("pk", flat=True))
+        for person in people:
+            assert person.visible_with(person.institution, user) == (person.pk in visible), (user, person)

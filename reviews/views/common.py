@@ -84,10 +84,17 @@ def filed(request, form, application, message: str):
 def subject_visible(application, user) -> bool:
     """Whether ``user`` may see the person the application is about (the page links their 信用档案).
 
-    People sit above this app, so their model is reached through the relation, not imported."""
+    The page reads the person and both parties with the application: when the person works for one of
+    them (or for no one), the people's rule is applied to that institution without a query. People sit
+    above this app, so their model and rule are reached through the relation, not imported."""
     if application.person_id is None:
         return False
     if user.is_province:
         return True
-    people = Application._meta.get_field("person").related_model.objects
-    return people.visible_to(user).filter(pk=application.person_id).exists()
+    person = application.person
+    employer = person.institution_id
+    parties = (application.institution, application.receiving_institution)
+    known = {party.pk: party for party in parties if party is not None}
+    if employer is None or employer in known:
+        return person.visible_with(known.get(employer), user)
+    return type(person).objects.visible_to(user).filter(pk=application.person_id).exists()
