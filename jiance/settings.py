@@ -110,6 +110,8 @@ TEMPLATES = [
         },
     }
 ]
+# Form widgets are drawn from Django's own Jinja2 widget templates, the same HTML as its default renderer's.
+FORM_RENDERER = "django.forms.renderers.Jinja2"
 # The apps' tags that the long tables' Jinja2 rows call (web/rows.py: {% rows %}).
 ROWS_TEMPLATE_GLOBALS = {
     "status_badge": "reviews.templatetags.review_tags.status_badge",
