@@ -17,7 +17,7 @@ from certificates.models import CancellationRequest, CertificateStatus, PostCert
 from institutions.models import Institution, Kind
 from personnel.models import Person
 from personnel.validators import id_check_char
-from web.widgets import LongCheckboxes, LongSelect
+from web.widgets import LongCheckboxes, LongSelect, leave_out, select_written, write_options
 
 from .workflow import file_cancellation, file_transfer
 
@@ -147,6 +147,35 @@ def test_long_select_writes_djangos_html(value):
     squeeze = lambda html: re.sub(r">\s+<", "><", html.strip())  # noqa: E731
     assert squeeze(ours) == squeeze(djangos)
     assert ('value="2" selected' in ours) == (value in ("2", ["2", "3"]))
+
+
+class Written:
+    """Choices that keep their options written, as 添加变更's 调入机构 do, leaving one out."""
+
+    def __init__(self, choices, left_out):
+        self.choices, self.left_out = choices, left_out
+
+    def __iter__(self):
+        return iter([c for c in self.choices if c[0] != self.left_out])
+
+    def written(self, values):
+        return select_written(leave_out(write_options(self.choices), self.left_out), values)
+
+
+@pytest.mark.parametrize("value", [None, "", "2", "22", "999", 3, ["2", "3"]])
+@pytest.mark.parametrize("left_out", [None, 2, 22, 1])
+def test_long_select_draws_kept_options_as_djangos_html(value, left_out):
+    choices = [("", "请选择调入机构"), (1, "甲 <公司>"), (2, "乙 & 丙"), (22, "丁"), (3, "戊")]
+    attrs = {"id": "id_x", "required": True}
+    ours = LongSelect(choices=Written(choices, left_out)).render("x", value, attrs=attrs)
+    offered = [c for c in choices if c[0] != left_out]
+    djangos = forms.Select(choices=offered).render("x", value, attrs=attrs)
+    squeeze = lambda html: re.sub(r">\s+<", "><", html.strip())  # noqa: E731
+    assert squeeze(ours) == squeeze(djangos)
+    chosen = {str(v) for v in (value if isinstance(value, list) else [value])} - {str(left_out)}
+    assert ('value="2" selected' in ours) == ("2" in chosen) and ('value="22" selected' in ours) == (
+        "22" in chosen
+    )
 
 
 @pytest.mark.parametrize("value", [None, [], ["2"], [2, "3"], ["999"]])

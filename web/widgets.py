@@ -8,6 +8,8 @@ widgets read the same choices, values and selection as Django's ``ChoiceWidget.o
 the markup of those templates themselves; the output is the same HTML, whitespace aside.
 """
 
+import functools
+
 from django import forms
 from django.utils.safestring import mark_safe
 
@@ -23,12 +25,52 @@ def _attrs(attrs: dict) -> str:
     )
 
 
+def _option(value, label, selected=False) -> str:
+    mark = " selected" if selected else ""
+    return f'<option value="{text(value)}"{mark}>{text(label)}</option>'
+
+
+def write_options(choices) -> str:
+    """(value, label) pairs as the ``<option>``s ``LongSelect`` writes, none selected: a long list that
+    changes seldom is written once and kept, then drawn with ``leave_out`` and ``select_written``."""
+    return "".join(_option(value, label) for value, label in choices)
+
+
+def _start(options: str, value) -> int:
+    return options.find(f'<option value="{text(value)}">')
+
+
+def leave_out(options: str, value) -> str:
+    """``options`` (from ``write_options``) without the one of ``value``."""
+    at = _start(options, value)
+    if at < 0:
+        return options
+    end = options.index("</option>", at) + len("</option>")
+    return options[:at] + options[end:]
+
+
+def select_written(options: str, values) -> str:
+    """``options`` (from ``write_options``) with the first of them whose value is in ``values`` marked
+    selected, as ``LongSelect`` marks it."""
+    found = [at for at in map(functools.partial(_start, options), values) if at >= 0]
+    if not found:
+        return options
+    at = options.index(">", min(found))
+    return options[:at] + " selected" + options[at:]
+
+
 class LongSelect(forms.Select):
+    """Choices with a ``written(values)`` method give their options already written (a long list kept
+    as HTML, see ``write_options``); others are written here from their values and labels."""
+
     def render(self, name, value, attrs=None, renderer=None):
         # What Select.get_context gives the template, without a dict per option.
         attrs = self.build_attrs(self.attrs, attrs)
         values = set(self.format_value(value))
         parts = [f'<select name="{text(name)}"', _attrs(attrs), ">"]
+        written = getattr(self.choices, "written", None)
+        if written is not None:
+            return mark_safe("".join([*parts, written(values), "</select>"]))
         chosen = False
         for group_value, group_label in self.choices:
             if group_value is None:
@@ -39,8 +81,7 @@ class LongSelect(forms.Select):
             for option_value, option_label in group_label if group else [(group_value, group_label)]:
                 selected = not chosen and str(option_value) in values
                 chosen = chosen or selected
-                mark = " selected" if selected else ""
-                parts.append(f'<option value="{text(option_value)}"{mark}>{text(option_label)}</option>')
+                parts.append(_option(option_value, option_label, selected))
             if group:
                 parts.append("</optgroup>")
         parts.append("</select>")
