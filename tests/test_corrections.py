@@ -113,6 +113,17 @@ def test_the_filer_changes_the_receiver_and_review_restarts(login, returned_tran
     assert WX_DUAL in html and "新.png" in html and "已替换" in html
 
 
+def test_the_history_names_each_actors_office_after_the_receiver_changed(login, returned_transfer):
+    """The former receiver's 接收 still names it, though it is no longer a party of the application."""
+    wx = Institution.objects.get(name=WX_DUAL)
+    resubmit(login("nj-jc"), returned_transfer, {"receiving_institution": wx.pk})
+    accept(login("wx-dual"), returned_transfer)
+    timeline = page(login("province"), returned_transfer).split('id="timeline"', 1)[1]
+    assert f"{SZ_JC}（sz-jc）" in timeline and f"{WX_DUAL}（wx-dual）" in timeline
+    assert "南京华宁建材检测有限公司（nj-jc）" in timeline
+    assert "南京市建设行政主管部门（nanjing）" in timeline and "苏州市建设行政主管部门（suzhou）" in timeline
+
+
 def test_a_receiver_refused_at_filing_is_refused_at_resubmit_with_the_same_message(login, returned_transfer):
     own = Institution.objects.get(name=NJ_JC)
     filing = login("nj-jc").post(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django_fsm_log.models import StateLog
 
 from institutions import cities
+from institutions.models import Institution
 from web.limits import takes_files
 from web.privacy import personal_data
 from web.throttle import client_address
@@ -56,11 +57,12 @@ def timeline(application: Application, attachments) -> list[Entry]:
     receiver's scans aside in the round it starts: they show under the new receiver's accept.
     """
     content_type = ContentType.objects.get_for_model(Application)  # cached by Django
-    logs = (
+    logs = list(
         StateLog.objects.filter(content_type=content_type, object_id=application.pk)
-        .select_related("by__institution")
+        .select_related("by")
         .order_by("timestamp", "pk")
     )
+    _attach_actors_offices([log.by for log in logs if log.by is not None], application)
     process = application.process
     uploads = {
         "submit": {s.type for s in process.filer_scans},
@@ -71,8 +73,6 @@ def timeline(application: Application, attachments) -> list[Entry]:
     entries, round_ = [], 0
     for log in logs:
         log.content_type = content_type  # its labels (get_state_display) read the model through it
-        if log.by is not None:
-            cities.attach(log.by)
         if log.transition in ("submit", "correct_receipt"):
             round_ += 1
         types = uploads.get(log.transition, ())
@@ -80,6 +80,21 @@ def timeline(application: Application, attachments) -> list[Entry]:
         decision = next(decisions, None) if log.transition in DECISION_TRANSITIONS else None
         entries.append(Entry(log, decision, replaced))
     return entries
+
+
+def _attach_actors_offices(users, application) -> None:
+    """Each user's institution or city, as ``select_related`` would join them: an institution that acts
+    on an application is one of its parties, which the page has read; any other (a receiver that a
+    correction replaced) is read in one query, cities from their table."""
+    parties = (application.institution, application.receiving_institution)
+    known = {party.pk: party for party in parties if party is not None}
+    missing = {u.institution_id for u in users if u.institution_id and u.institution_id not in known}
+    if missing:
+        known.update(Institution.objects.in_bulk(missing))
+    for user in users:
+        if user.institution_id:
+            user.institution = known[user.institution_id]
+        cities.attach(user)
 
 
 def in_guide_order(attachments, process):
