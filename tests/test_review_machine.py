@@ -278,3 +278,21 @@ def test_it_renders_the_request_page_in_a_constant_number_of_queries(login):
 
     assert twelve.attachments.filter(type="labour_contract").count() == 12
     assert queries(three) == queries(twelve)
+
+
+def test_it_names_each_decisions_reviewer_from_the_history_without_a_query_each(login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    application = file_transfer(login("nj-jc"), "王强", "苏州建科建材检测有限公司")
+    accept(login("sz-jc"), application)
+    decide(login("nanjing"), application)
+    decide(login("suzhou"), application, "return", "请补充社保缴费清单。")
+    province = login("province")
+    url = reverse("application_detail", args=[application.pk])
+    province.get(url)  # the menu and counts are kept after the first page
+    with CaptureQueriesContext(connection) as ctx:
+        page = province.get(url).content.decode()
+    assert "南京市建设行政主管部门（nanjing）" in page and "苏州市建设行政主管部门（suzhou）" in page
+    users = [q["sql"] for q in ctx.captured_queries if 'FROM "institutions_user"' in q["sql"]]
+    assert len(users) == 1, "the login's own user only"

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.module_loading import import_string
@@ -78,6 +77,8 @@ def timeline(application: Application, attachments) -> list[Entry]:
         types = uploads.get(log.transition, ())
         replaced = [a for a in attachments if a.superseded_in_round == round_ and a.type in types]
         decision = next(decisions, None) if log.transition in DECISION_TRANSITIONS else None
+        if decision is not None and decision.reviewer_id == log.by_id:
+            decision.reviewer = log.by  # who decided ran the transition: read once, with the history
         entries.append(Entry(log, decision, replaced))
     return entries
 
@@ -160,14 +161,11 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _for_page(application):
     """The process's own row (an ``Application`` itself, by inheritance) with everything the page shows
-    loaded in a few queries: parties, cities and decisions."""
-    # Not "application": the prefetch sets each decision's application to the page's own row. The
-    # cities come from their table (institutions.cities), not joined; a reviewer is a city's or the
-    # province's login, so it has no institution to join.
-    decisions = Decision.objects.select_related("reviewer")
+    loaded in a few queries: parties, cities and decisions (their reviewers come with the history)."""
+    # The cities come from their table (institutions.cities), not joined.
     application = (
         application.process.model.objects.select_related("institution", "receiving_institution", "person")
-        .prefetch_related("cities", Prefetch("decisions", queryset=decisions))
+        .prefetch_related("cities", "decisions")
         .get(pk=application.pk)
     )
     cities.attach(application.institution)
@@ -175,7 +173,6 @@ def _for_page(application):
         cities.attach(application.receiving_institution)
     for decision in application.decisions.all():
         cities.attach(decision)
-        cities.attach(decision.reviewer)
     return application
 
 
