@@ -112,19 +112,6 @@ class Person(models.Model):
 
     objects = PersonQuerySet.as_manager()
 
-    def visible_with(self, employer, user) -> bool:
-        """``PersonQuerySet.visible_to`` for this person without a query, given their employer already
-        read (``employer.pk == institution_id``; None when they have none)."""
-        if user.is_province:
-            return True
-        if employer is None:
-            return False
-        if user.is_city:
-            return employer.city_id == user.city_id
-        if user.is_institution:
-            return employer.pk == user.institution_id
-        return False
-
     class Meta:
         ordering = ["name"]
         verbose_name = verbose_name_plural = "检测人员"
@@ -148,6 +135,19 @@ class Person(models.Model):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         freshness.changed()  # 人员基本信息's cached counts are stale once this commits
+
+    def visible_with(self, employer, user) -> bool:
+        """``PersonQuerySet.visible_to`` for this person without a query, given their employer already
+        read (``employer.pk == institution_id``; None when they have none)."""
+        if user.is_province:
+            return True
+        if employer is None:
+            return False
+        if user.is_city:
+            return employer.city_id == user.city_id
+        if user.is_institution:
+            return employer.pk == user.institution_id
+        return False
 
     @property
     def masked_id_number(self) -> str:
