@@ -304,6 +304,12 @@ class Application(ConcurrentTransitionMixin, Deadline):
     def process(self) -> processes.Process:
         return processes.get(self.type)
 
+    def parties(self) -> dict:
+        """{pk: institution} of the filer and, when there is one, the receiver: the institutions that act
+        on the application (read with it where a page uses this)."""
+        parties = (self.institution, self.receiving_institution)
+        return {party.pk: party for party in parties if party is not None}
+
     def get_type_display(self) -> str:
         """The process's label, read from its declaration (Django's would rebuild every choice per row)."""
         return processes.label(self.type)

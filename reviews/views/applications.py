@@ -87,8 +87,7 @@ def _attach_actors_offices(users, application) -> None:
     """Each user's institution or city, as ``select_related`` would join them: an institution that acts
     on an application is one of its parties, which the page has read; any other (a receiver that a
     correction replaced) is read in one query, cities from their table."""
-    parties = (application.institution, application.receiving_institution)
-    known = {party.pk: party for party in parties if party is not None}
+    known = application.parties()
     missing = {u.institution_id for u in users if u.institution_id and u.institution_id not in known}
     if missing:
         known.update(Institution.objects.in_bulk(missing))

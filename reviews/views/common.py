@@ -93,8 +93,7 @@ def subject_visible(application, user) -> bool:
         return True
     person = application.person
     employer = person.institution_id
-    parties = (application.institution, application.receiving_institution)
-    known = {party.pk: party for party in parties if party is not None}
+    known = application.parties()
     if employer is None or employer in known:
         return person.visible_with(known.get(employer), user)
     return type(person).objects.visible_to(user).filter(pk=application.person_id).exists()
